@@ -1,0 +1,73 @@
+"""Data records shared by the modules: documents, chunks, passages, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Document:
+    """A cleaned report. ``text`` is the cleaned original (for display and offsets)."""
+
+    doc_id: str  # file name relative to the corpus directory, e.g. "004_ef51.txt"
+    text: str
+    title: str = ""
+    date: str = ""  # ISO date "YYYY-MM-DD" when found
+    source: str = ""
+    sha256: str = ""  # of the raw file bytes
+    encoding: str = ""
+    fmt: str = ""  # txt | md | html | pdf | docx
+
+    def meta(self) -> dict[str, Any]:
+        """Metadata without the text."""
+        d = asdict(self)
+        d.pop("text")
+        return d
+
+
+@dataclass
+class Chunk:
+    """A passage of a document: ``text == document.text[start:end]``."""
+
+    chunk_id: str  # f"{doc_id}#{ordinal}"
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its scores (higher is better)."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass
+class Citation:
+    """Support for one ``[n]`` marker: ``quote == doc.text[start:end]``."""
+
+    n: int
+    chunk: Chunk
+    quote: str
+    start: int  # offsets of the quote in the cleaned document
+    end: int
+    score: float = 0.0
+
+
+@dataclass
+class Answer:
+    """What ``ask`` returns."""
+
+    question: str
+    found: bool
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    resolved_question: str = ""  # after follow-up resolution
