@@ -71,3 +71,13 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     resolved_question: str = ""  # after follow-up resolution
+
+
+@dataclass
+class Sentence:
+    """A sentence of a document: ``text == document.text[start:end]``."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str

@@ -1,0 +1,171 @@
+"""Command line: ``reportqa index|search|ask|eval|serve``. Library errors become clean messages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from .errors import ReportQAError, UsageError
+from .indexer import IndexReport
+
+
+def _progress_bars():
+    """A progress callback drawing one tqdm bar per stage on stderr."""
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+    labels = {"read": "Reading reports", "embed": "Embedding passages"}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=labels.get(stage, stage), unit="item",
+                                     file=sys.stderr, leave=True)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
+def _pipeline(args: argparse.Namespace):
+    from .pipeline import Pipeline
+
+    return Pipeline(args.index, args.corpus, model=args.model)
+
+
+def print_report(r: IndexReport, out: TextIO = sys.stdout) -> None:
+    """Human summary of an index build."""
+    print(f"Indexed {r.documents} reports, {r.chunks} passages in {r.seconds:.1f}s "
+          f"(embedded {r.embedded} new texts, reused {r.reused}).", file=out)
+    for label, names in (("added", r.added), ("updated", r.updated), ("removed", r.removed),
+                         ("unchanged", r.unchanged), ("kept previous version", r.kept_previous)):
+        if names:
+            print(f"  {label} ({len(names)}): {', '.join(names)}", file=out)
+    for name, reason in r.skipped:
+        print(f"  skipped {name}: {reason}", file=out)
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    report = _pipeline(args).build(progress=_progress_bars())
+    print_report(report)
+    for name, reason in report.skipped:
+        print(f"warning: skipped {name}: {reason}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    pipe = _pipeline(args)
+    for n, p in enumerate(pipe.retrieve(args.question, k=args.k), 1):
+        doc = pipe.index.docs[p.chunk.doc_id]
+        print(f"[{n}] {p.chunk.doc_id}  {doc.title}  (score {p.score:.4f}, chars {p.chunk.start}-{p.chunk.end})")
+        print("    " + p.chunk.text.replace("\n", " ")[:300])
+    return 0
+
+
+def _read_questions(source: str) -> list[dict[str, Any]]:
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
+    out = []
+    with stream:
+        for n, line in enumerate(stream, 1):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("{"):
+                try:
+                    rec = json.loads(line)
+                    rec["question"]
+                except (ValueError, KeyError) as exc:
+                    raise UsageError(f"{source}:{n}: bad JSON question ({exc}); use a plain question "
+                                     'or {"question": "...", "id": "..."}') from exc
+                out.append(rec)
+            else:
+                out.append({"question": line})
+    return out
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .serialize import answer_dict
+
+    pipe = _pipeline(args)
+    if args.jsonl:
+        for rec in _read_questions(args.jsonl):
+            ans = pipe.ask(rec["question"])
+            print(json.dumps(answer_dict(ans, pipe.index, rec.get("id")), ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        raise UsageError("ask needs a QUESTION, or --jsonl FILE (use - for standard input)")
+    ans = pipe.ask(args.question)
+    if args.json:
+        print(json.dumps(answer_dict(ans, pipe.index), ensure_ascii=False, indent=1))
+        return 0
+    print(ans.text)
+    for c in ans.citations:
+        doc = pipe.index.docs[c.chunk.doc_id]
+        print(f"  [{c.n}] {c.chunk.doc_id} {doc.title} (chars {c.start}-{c.end}): {c.quote}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, load_questions
+    from .serialize import answer_dict
+
+    pipe = _pipeline(args)
+    records = load_questions(args.qa)
+    result = evaluate(records, lambda q: answer_dict(pipe.ask(q), pipe.index))
+    if args.json:
+        print(json.dumps({"figures": result.figures, "failures": result.failures}, ensure_ascii=False))
+        return 0
+    for line in result.failures:
+        print("FAIL " + line)
+    for key, value in result.figures.items():
+        print(f"{key:>18}: {value:.3f}" if isinstance(value, float) else f"{key:>18}: {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and docs)."""
+    p = argparse.ArgumentParser(prog="reportqa", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", type=Path, default=None, help="index directory (default ./index)")
+    common.add_argument("--corpus", type=Path, default=None, help="corpus directory (default ./corpus)")
+    common.add_argument("--model", default=None,
+                        help="sentence-transformers model folder (default: bundled multilingual-e5-small; "
+                             "env REPORTQA_MODEL)")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("index", parents=[common], help="build or update the index")
+    s.set_defaults(func=cmd_index)
+    s = sub.add_parser("search", parents=[common], help="show ranked passages")
+    s.add_argument("-k", type=int, default=5)
+    s.add_argument("question")
+    s.set_defaults(func=cmd_search)
+    s = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    s.add_argument("question", nargs="?")
+    s.add_argument("--json", action="store_true", help="print the answer as JSON")
+    s.add_argument("--jsonl", metavar="FILE", help="answer one question per line (FILE or -)")
+    s.set_defaults(func=cmd_ask)
+    s = sub.add_parser("eval", parents=[common], help="measure retrieval and answers on a question file")
+    s.add_argument("--qa", type=Path, required=True)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_eval)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``reportqa`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ReportQAError as exc:
+        print(f"reportqa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("reportqa: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The pipeline: the one place that knows the order retrieve → fuse → answer."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from .answer import Answerer, BestSentenceAnswerer
+from .corpusindex import CorpusIndex
+from .embed import Embedder, SentenceTransformerEmbedder
+from .fuse import rrf
+from .indexer import IndexReport, Progress, build_index
+from .segment import Segmenter
+from .store import SnapshotStore
+from .textnorm import normalize
+from .types import Answer, Passage
+
+CANDIDATES = 50  # per retriever, before fusion
+
+
+def default_index_dir() -> Path:
+    """``$REPORTQA_INDEX`` or ``./index``."""
+    return Path(os.environ.get("REPORTQA_INDEX", "index"))
+
+
+def default_corpus_dir() -> Path:
+    """``$REPORTQA_CORPUS`` or ``./corpus``."""
+    return Path(os.environ.get("REPORTQA_CORPUS", "corpus"))
+
+
+class Pipeline:
+    """Index a corpus and answer questions over it. Models load in :meth:`warm_up`."""
+
+    def __init__(self, index_dir: Path | None = None, corpus_dir: Path | None = None,
+                 model: str | None = None, embedder: Embedder | None = None,
+                 answerer: Answerer | None = None) -> None:
+        self.store = SnapshotStore(index_dir or default_index_dir())
+        self.corpus_dir = corpus_dir or default_corpus_dir()
+        self.embedder = embedder or SentenceTransformerEmbedder(model)
+        self.segmenter = Segmenter()
+        self.answerer = answerer or BestSentenceAnswerer(self.segmenter)
+        self._index: CorpusIndex | None = None
+        self._load_lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load the model and the segmenter (not the index: see :meth:`load`)."""
+        self.segmenter.warm_up()
+        self.embedder.warm_up()
+
+    @property
+    def index(self) -> CorpusIndex:
+        """The live index, loaded on first use (raises if missing, corrupt or mismatched)."""
+        if self._index is None:
+            self.load()
+        assert self._index is not None
+        return self._index
+
+    def load(self) -> CorpusIndex:
+        """(Re)load the live snapshot from disk."""
+        with self._load_lock:
+            expect = {"model_id": self.embedder.model_id, "segmenter": self.segmenter.segmenter_id}
+            self._index = CorpusIndex.load(self.store, expect)
+            return self._index
+
+    def build(self, progress: Progress | None = None) -> IndexReport:
+        """Index the corpus (incrementally) and switch to the new snapshot."""
+        self.warm_up()
+        report = build_index(self.corpus_dir, self.store, self.embedder, self.segmenter, progress)
+        self.load()
+        return report
+
+    def _query_vector(self, question: str) -> np.ndarray:
+        return self.embedder.embed_queries([normalize(question)])[0]
+
+    def retrieve(self, question: str, k: int = 10, qvec: np.ndarray | None = None) -> list[Passage]:
+        """Hybrid retrieval: dense and BM25 candidates fused by reciprocal rank."""
+        index = self.index
+        qvec = self._query_vector(question) if qvec is None else qvec
+        dscores, dids = index.dense.search(qvec[None, :], CANDIDATES)
+        lscores, lids = index.lexical.search(self.segmenter.tokens(question), CANDIDATES)
+        dense = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(dids[0], dscores[0]), 1) if i >= 0}
+        lex = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(lids, lscores), 1)}
+        fused = rrf([list(dense), list(lex)])
+        out = []
+        for cid, score in fused[:k]:
+            d, lx = dense.get(cid), lex.get(cid)
+            out.append(Passage(index.chunks[cid], score, d and d[1], lx and lx[1], d and d[0], lx and lx[0]))
+        return out
+
+    def ask(self, question: str, k: int = 8) -> Answer:
+        """Retrieve, fuse, answer."""
+        qvec = self._query_vector(question)
+        passages = self.retrieve(question, k=k, qvec=qvec)
+        return self.answerer.answer(question, passages, qvec, self.index)

@@ -1,0 +1,161 @@
+"""The index directory: snapshots with a manifest, built aside and switched atomically.
+
+Layout::
+
+    INDEX/CURRENT                 name of the live snapshot (replaced atomically)
+    INDEX/snapshots/<name>/       manifest.json + data files
+    INDEX/snapshots/.build-*      a build in progress (removed if a build crashed)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import CorruptIndexError, IndexMismatchError, IndexMissingError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+REBUILD_HINT = "rebuild it with: reportqa index --index {root}"
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class SnapshotStore:
+    """Owns ``INDEX/``: where snapshots live and which one is current."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.snapshots = self.root / "snapshots"
+
+    def current(self) -> Path | None:
+        """The live snapshot directory, or None when nothing was built yet."""
+        pointer = self.root / "CURRENT"
+        if not pointer.exists():
+            return None
+        path = self.snapshots / pointer.read_text(encoding="utf-8").strip()
+        if not path.is_dir():
+            raise CorruptIndexError(f"{pointer} names a missing snapshot {path.name}; "
+                                    + REBUILD_HINT.format(root=self.root))
+        return path
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive build lock (one writer at a time; readers never wait)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def begin(self) -> Path:
+        """A fresh, empty build directory (stale ones from crashed builds are removed)."""
+        self.snapshots.mkdir(parents=True, exist_ok=True)
+        for stale in self.snapshots.glob(".build-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        path = self.snapshots / f".build-{uuid.uuid4().hex[:8]}"
+        path.mkdir()
+        return path
+
+    def commit(self, build: Path, manifest: dict[str, Any], files: list[str]) -> Path:
+        """Checksum ``files``, write the manifest, and make ``build`` the live snapshot."""
+        manifest = dict(manifest, checksums={f: sha256_file(build / f) for f in files})
+        _write_atomic(build / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        name = time.strftime("snap-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+        final = self.snapshots / name
+        os.rename(build, final)
+        _fsync_dir(self.snapshots)
+        previous = self.current()
+        _write_atomic(self.root / "CURRENT", name)
+        self._prune(keep={name, previous.name if previous else ""})
+        return final
+
+    def _prune(self, keep: set[str]) -> None:
+        for path in self.snapshots.iterdir():
+            if path.name not in keep and not path.name.startswith("."):
+                shutil.rmtree(path, ignore_errors=True)
+
+    def load_manifest(self, expect: dict[str, str] | None = None, verify: bool = True) -> tuple[Path, dict]:
+        """The live snapshot and its manifest, verified against checksums and ``expect``."""
+        snap = self.current()
+        if snap is None:
+            raise IndexMissingError(f"no index at {self.root}; build one with: "
+                                    f"reportqa index --index {self.root}")
+        try:
+            manifest = json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CorruptIndexError(f"{snap / MANIFEST} is unreadable ({exc}); "
+                                    + REBUILD_HINT.format(root=self.root)) from exc
+        check_compatible(manifest, expect or {}, self.root)
+        if verify:
+            verify_checksums(snap, manifest, self.root)
+        return snap, manifest
+
+
+def check_compatible(manifest: dict, expect: dict[str, str], root: Path) -> None:
+    """Refuse an index of another format, model or segmenter."""
+    found = {"format_version": manifest.get("format_version"),
+             "model_id": manifest.get("model", {}).get("id"),
+             "segmenter": manifest.get("segmenter")}
+    want = {"format_version": FORMAT_VERSION, **expect}
+    for key, value in want.items():
+        if found.get(key) != value:
+            raise IndexMismatchError(
+                f"the index at {root} was built with {key} {found.get(key)!r}, but this run "
+                f"uses {value!r}; " + REBUILD_HINT.format(root=root)
+                + " (add --model to choose the model it was built with instead)")
+
+
+def verify_checksums(snap: Path, manifest: dict, root: Path) -> None:
+    """Every data file named in the manifest exists and matches its sha256."""
+    for name, digest in manifest.get("checksums", {}).items():
+        path = snap / name
+        if not path.exists():
+            raise CorruptIndexError(f"index file {path} is missing; " + REBUILD_HINT.format(root=root))
+        if sha256_file(path) != digest:
+            raise CorruptIndexError(f"index file {path} is corrupt (checksum mismatch); "
+                                    + REBUILD_HINT.format(root=root))
+
+
+def base_manifest(model_id: str, dim: int, segmenter: str) -> dict[str, Any]:
+    """The identity part of a manifest."""
+    return {"format_version": FORMAT_VERSION, "package_version": __version__,
+            "model": {"id": model_id, "dim": dim}, "segmenter": segmenter,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

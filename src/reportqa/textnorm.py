@@ -1,0 +1,27 @@
+"""The normalised form used for matching: NFKC, then traditional → simplified (OpenCC).
+
+Documents keep their original script for display; only indexes and comparisons
+use :func:`normalize`.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+import opencc
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """NFKC + traditional→simplified; what indexes and comparisons see."""
+    return _converter().convert(unicodedata.normalize("NFKC", text))
+
+
+def fold(text: str) -> str:
+    """:func:`normalize`, lower-cased and without any whitespace: for substring checks."""
+    return "".join(normalize(text).lower().split())
