@@ -126,6 +126,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui import serve
+
+    pipe = _pipeline(args)
+    if not args.no_reindex:
+        print_report(pipe.build(progress=_progress_bars()))
+    serve(pipe, host=args.host, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
     p = argparse.ArgumentParser(prog="reportqa", description=__doc__)
@@ -151,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--qa", type=Path, required=True)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_eval)
+    s = sub.add_parser("serve", parents=[common], help="open the chat UI in the browser")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; "
+                   "0.0.0.0 opens it to the network)")
+    s.add_argument("--port", type=int, default=7860)
+    s.add_argument("--no-reindex", action="store_true",
+                   help="serve the existing index without first bringing it up to date with the corpus")
+    s.set_defaults(func=cmd_serve)
     return p
 
 

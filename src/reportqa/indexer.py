@@ -60,6 +60,11 @@ def build_index(corpus: Path, store: SnapshotStore, embedder: Embedder, segmente
         previous = _previous(store, embedder, segmenter)
         report = IndexReport()
         docs = _collect(corpus, previous, report, progress)
+        if previous is not None and previous.path and not _changed(report):
+            report.documents, report.chunks = len(docs), len(previous.chunks)
+            report.reused, report.snapshot = len(previous.chunk_keys), previous.path.name
+            report.seconds = time.time() - t0
+            return report
         index = _assemble(docs, previous, embedder, segmenter, report, progress)
         build = store.begin()
         files = index.save(build)
@@ -67,6 +72,10 @@ def build_index(corpus: Path, store: SnapshotStore, embedder: Embedder, segmente
         report.snapshot = store.commit(build, manifest, files).name
     report.documents, report.chunks, report.seconds = len(docs), len(index.chunks), time.time() - t0
     return report
+
+
+def _changed(report: IndexReport) -> bool:
+    return bool(report.added or report.updated or report.removed or report.kept_previous)
 
 
 def _previous(store: SnapshotStore, embedder: Embedder, segmenter: Segmenter) -> CorpusIndex | None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from .answer import Answerer, BestSentenceAnswerer
 from .corpusindex import CorpusIndex
+from .errors import UsageError
 from .embed import Embedder, SentenceTransformerEmbedder
 from .fuse import rrf
 from .indexer import IndexReport, Progress, build_index
@@ -78,6 +79,8 @@ class Pipeline:
     def retrieve(self, question: str, k: int = 10, qvec: np.ndarray | None = None) -> list[Passage]:
         """Hybrid retrieval: dense and BM25 candidates fused by reciprocal rank."""
         index = self.index
+        if not question.strip():
+            raise UsageError("the question is empty; type a question about the reports")
         qvec = self._query_vector(question) if qvec is None else qvec
         dscores, dids = index.dense.search(qvec[None, :], CANDIDATES)
         lscores, lids = index.lexical.search(self.segmenter.tokens(question), CANDIDATES)
@@ -90,8 +93,19 @@ class Pipeline:
             out.append(Passage(index.chunks[cid], score, d and d[1], lx and lx[1], d and d[0], lx and lx[0]))
         return out
 
-    def ask(self, question: str, k: int = 8) -> Answer:
-        """Retrieve, fuse, answer."""
+    def ask(self, question: str, history: list[str] | None = None, k: int = 8) -> Answer:
+        """Retrieve, fuse, answer. ``history``: earlier questions of the conversation, oldest first."""
+        index = self.index  # fail fast (missing/corrupt index) before loading the model
         qvec = self._query_vector(question)
         passages = self.retrieve(question, k=k, qvec=qvec)
-        return self.answerer.answer(question, passages, qvec, self.index)
+        return self.answerer.answer(question, passages, qvec, index)
+
+    def status(self) -> dict:
+        """What is indexed: counts, model, build time, and each report's metadata."""
+        index = self.index
+        m = index.manifest
+        return {"reports": len(index.docs), "passages": len(index.chunks), "model": m["model"]["id"],
+                "dimension": m["model"]["dim"], "segmenter": m["segmenter"], "built_at": m["created_at"],
+                "build_seconds": m.get("build_seconds"), "index": str(self.store.root),
+                "corpus": str(self.corpus_dir),
+                "documents": [{**d.meta(), "chars": len(d.text)} for d in index.docs.values()]}

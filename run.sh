@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# reportqa on a fresh machine.
+#   bash run.sh          set up, index the bundled corpus, open the chat UI
+#   bash run.sh test     set up (with test tools) and run the test suite
+# Environment: REPORTQA_VENV (default .venv), PYTHON (default python3),
+#              REPORTQA_TORCH_INDEX (optional pip index URL for the CPU torch wheel).
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=${REPORTQA_VENV:-.venv}
+PY=${PYTHON:-python3}
+mode=${1:-serve}
+
+say() { printf '\n==> %s\n' "$*" >&2; }
+
+setup() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "Creating virtual environment $VENV"
+        "$PY" -m venv "$VENV"
+    fi
+    local pip=("$VENV/bin/python" -m pip install --progress-bar off -q)
+    # CPU torch first, pinned: a bare torch requirement would pull gigabytes of CUDA packages.
+    if ! "$VENV/bin/python" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.13.0")' 2>/dev/null; then
+        say "Installing PyTorch 2.13.0 (CPU)"
+        if [ -n "${REPORTQA_TORCH_INDEX:-}" ]; then
+            "${pip[@]}" --index-url "$REPORTQA_TORCH_INDEX" torch==2.13.0
+        else
+            "${pip[@]}" torch==2.13.0
+        fi
+    fi
+    say "Installing reportqa and its dependencies"
+    "${pip[@]}" -e ".$1"
+}
+
+ensure_chromium() {
+    [ -x /usr/bin/chromium ] && return 0
+    say "Installing Debian's chromium for the browser tests"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+case "$mode" in
+    serve)
+        setup ""
+        say "Indexing corpus/ (the first run converts the embedding model once)"
+        "$VENV/bin/reportqa" index
+        say "Sample question"
+        "$VENV/bin/reportqa" ask "珠三角帮扶市共拨付了多少帮扶资金?"
+        ;;
+    test)
+        setup "[test]"
+        ensure_chromium
+        say "Running the tests"
+        "$VENV/bin/python" -m pytest -ra "${@:2}"
+        ;;
+    *)
+        echo "usage: bash run.sh [test]" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,146 @@
+"""Building, updating, verifying and protecting the index (fake embedder: fast, counts calls)."""
+
+import shutil
+
+import pytest
+
+from reportqa.corpusindex import CorpusIndex
+from reportqa.dense import FaissStore
+from reportqa.errors import CorruptIndexError, IndexMismatchError, IndexMissingError
+from reportqa.pipeline import Pipeline
+
+from conftest import SEED_CORPUS
+from fakes import HashEmbedder
+
+TRAD = "001_6935bd13527f7fd9.txt"
+NEWS = "004_ef51806a2fa47196.txt"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    for name in (TRAD, NEWS, "003_9518a9009f82dcac.txt"):
+        shutil.copy(SEED_CORPUS / name, d / name)
+    return d
+
+
+def make(tmp_path, corpus, embedder=None):
+    return Pipeline(tmp_path / "index", corpus, embedder=embedder or HashEmbedder())
+
+
+def test_build_then_search_finds_passage_and_offsets_match(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    report = pipe.build()
+    assert sorted(report.added) == sorted(p.name for p in corpus.iterdir())
+    assert report.chunks == len(pipe.index.chunks) > 20
+    top = pipe.retrieve("珠三角帮扶市共拨付帮扶资金", k=5)
+    assert top[0].chunk.doc_id == NEWS and "108.12亿元" in top[0].chunk.text
+    for c in pipe.index.chunks:
+        assert c.text == pipe.index.docs[c.doc_id].text[c.start:c.end]
+    manifest = pipe.index.manifest
+    assert manifest["model"] == {"id": "fake/hash-bigram", "dim": 64}
+    assert manifest["chunk_count"] == report.chunks and len(manifest["corpus"]["files"]) == 3
+    assert set(manifest["checksums"]) >= {"dense.faiss", "chunks.jsonl", "docs.jsonl"}
+
+
+def test_simplified_question_finds_traditional_passage(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    top = pipe.retrieve("广州帮扶清远架设了多少盏路灯", k=3)
+    assert top[0].chunk.doc_id == TRAD
+    assert "架設路燈664余盞" in top[0].chunk.text  # shown in its own script
+
+
+def test_reindex_embeds_only_new_or_changed_reports_and_drops_removed(tmp_path, corpus):
+    emb = HashEmbedder()
+    pipe = make(tmp_path, corpus, emb)
+    pipe.build()
+    first = len(emb.embedded)
+    again = pipe.build()
+    assert len(emb.embedded) == first and again.embedded == 0
+    assert sorted(again.unchanged) == sorted(p.name for p in corpus.iterdir())
+
+    (corpus / "new.txt").write_text("东莞帮扶韶关建设了12个冷链仓库。\n这是新增的报告。", encoding="utf-8")
+    (corpus / NEWS).unlink()
+    report = pipe.build()
+    assert report.added == ["new.txt"] and report.removed == [NEWS]
+    assert all("冷链" in t or "新增" in t for t in emb.embedded[first:])
+    assert NEWS not in pipe.index.docs
+    assert all(c.doc_id != NEWS for c in pipe.index.chunks)
+    assert "108.12" not in " ".join(p.chunk.text for p in pipe.retrieve("珠三角帮扶资金108.12亿元", k=10))
+
+
+def test_bad_files_are_skipped_with_their_name_and_the_rest_indexed(tmp_path, corpus):
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "blob.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (corpus / "gbk.txt").write_bytes("肇庆市新建了三座污水处理厂。".encode("gbk"))
+    pipe = make(tmp_path, corpus)
+    report = pipe.build()
+    skipped = dict(report.skipped)
+    assert set(skipped) == {"empty.txt", "blob.txt"}
+    assert "empty.txt" in skipped["empty.txt"] and "blob.txt" in skipped["blob.txt"]
+    assert "gbk.txt" in report.added and "污水处理厂" in pipe.index.docs["gbk.txt"].text
+
+
+def test_a_report_that_breaks_later_keeps_its_indexed_version(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    (corpus / NEWS).write_bytes(b"")
+    report = pipe.build()
+    assert report.kept_previous == [NEWS] and NEWS in pipe.index.docs
+
+
+def test_crash_during_build_keeps_the_previous_index(tmp_path, corpus, monkeypatch):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    before = pipe.store.current()
+    (corpus / "new.txt").write_text("新的报告内容。", encoding="utf-8")
+
+    def boom(self, directory):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(FaissStore, "save", boom)
+    with pytest.raises(RuntimeError):
+        pipe.build()
+    monkeypatch.undo()
+    assert pipe.store.current() == before
+    fresh = make(tmp_path, corpus)
+    assert "new.txt" not in fresh.index.docs and len(fresh.index.chunks) > 0
+    fresh.build()
+    assert "new.txt" in fresh.index.docs
+    assert not list((tmp_path / "index" / "snapshots").glob(".build-*"))
+
+
+def test_corrupt_index_is_refused_with_rebuild_advice(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    snap = pipe.store.current()
+    data = bytearray((snap / "chunk_vectors.npy").read_bytes())
+    data[-10] ^= 0xFF
+    (snap / "chunk_vectors.npy").write_bytes(bytes(data))
+    with pytest.raises(CorruptIndexError, match="reportqa index"):
+        make(tmp_path, corpus).load()
+    (snap / "dense.faiss").unlink()
+    with pytest.raises(CorruptIndexError, match="missing"):
+        make(tmp_path, corpus).load()
+
+
+def test_index_of_another_model_is_refused(tmp_path, corpus):
+    make(tmp_path, corpus).build()
+    other = make(tmp_path, corpus, HashEmbedder(model_id="fake/other"))
+    with pytest.raises(IndexMismatchError, match="fake/hash-bigram"):
+        other.load()
+
+
+def test_missing_index_says_how_to_build(tmp_path, corpus):
+    with pytest.raises(IndexMissingError, match="reportqa index"):
+        make(tmp_path, corpus).load()
+
+
+def test_loaded_index_equals_saved(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    loaded = CorpusIndex.load(pipe.store)
+    assert [c.chunk_id for c in loaded.chunks] == [c.chunk_id for c in pipe.index.chunks]
+    assert len(loaded.dense) == len(loaded.chunks) == len(loaded.lexical)
