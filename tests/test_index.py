@@ -116,11 +116,14 @@ def test_corrupt_index_is_refused_with_rebuild_advice(tmp_path, corpus):
     pipe = make(tmp_path, corpus)
     pipe.build()
     snap = pipe.store.current()
-    data = bytearray((snap / "chunk_vectors.npy").read_bytes())
+    original = (snap / "chunk_vectors.npy").read_bytes()
+    data = bytearray(original)
     data[-10] ^= 0xFF
     (snap / "chunk_vectors.npy").write_bytes(bytes(data))
     with pytest.raises(CorruptIndexError, match="reportqa index"):
         make(tmp_path, corpus).load()
+    (snap / "chunk_vectors.npy").write_bytes(original)
+    make(tmp_path, corpus).load()  # intact again
     (snap / "dense.faiss").unlink()
     with pytest.raises(CorruptIndexError, match="missing"):
         make(tmp_path, corpus).load()

@@ -13,6 +13,7 @@ from .dense import FaissStore
 from .errors import CorruptIndexError
 from .lexical import BM25Store
 from .store import SnapshotStore
+from .textnorm import fold
 from .types import Chunk, Document, Sentence
 
 DOCS, CHUNKS, SENTS = "docs.jsonl", "chunks.jsonl", "sentences.jsonl"
@@ -74,6 +75,39 @@ class CorpusIndex:
                                     f"rebuild it with: reportqa index --index {store.root}") from exc
         return cls(manifest, docs, chunks, ckeys, cvec, sents, skeys, svec,
                    FaissStore.load(snap), BM25Store.load(snap), snap)
+
+    def sentence_rows(self, doc_id: str) -> list[int]:
+        """Rows of ``sentences`` belonging to ``doc_id`` (cached)."""
+        if not hasattr(self, "_rows"):
+            rows: dict[str, list[int]] = {}
+            for i, s in enumerate(self.sentences):
+                rows.setdefault(s.doc_id, []).append(i)
+            self._rows = rows
+        return self._rows.get(doc_id, [])
+
+    def sentences_within(self, chunk: Chunk) -> list[tuple[int, Sentence]]:
+        """(row, sentence) for the sentences inside ``chunk``."""
+        return [(i, self.sentences[i]) for i in self.sentence_rows(chunk.doc_id)
+                if self.sentences[i].start >= chunk.start and self.sentences[i].end <= chunk.end]
+
+    def sentence_tokens(self, row: int, segmenter) -> set[str]:
+        """Segmenter tokens of sentence ``row`` (cached)."""
+        cache = self.__dict__.setdefault("_stok", {})
+        if row not in cache:
+            cache[row] = set(segmenter.tokens(self.sentences[row].text))
+        return cache[row]
+
+    def folded_text(self) -> str:
+        """All reports' titles and text in folded form (normalised, no spaces), for substring checks."""
+        if not hasattr(self, "_folded"):
+            self._folded = "\n".join(fold(d.title + "\n" + d.text) for d in self.docs.values())
+        return self._folded
+
+    def idf(self) -> dict[str, float]:
+        """Token IDF over the passages (cached)."""
+        if not hasattr(self, "_idf"):
+            self._idf = self.lexical.idf()
+        return self._idf
 
     def vector_cache(self) -> dict[str, np.ndarray]:
         """Content key → vector, for reuse by the next build."""

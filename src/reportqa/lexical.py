@@ -65,6 +65,15 @@ class BM25Store:
         order = order[scores[order] > 0]
         return scores[order].astype(np.float32), np.array(self._ids, dtype=np.int64)[order]
 
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every indexed token (BM25's smoothed form)."""
+        df: dict[str, int] = {}
+        for toks in self._tokens:
+            for t in set(toks):
+                df[t] = df.get(t, 0) + 1
+        n = len(self._tokens)
+        return {t: float(np.log(1 + (n - d + 0.5) / (d + 0.5))) for t, d in df.items()}
+
     def save(self, directory: Path) -> list[str]:
         """Write to ``directory``; returns the file names written (relative)."""
         (directory / self.TOKENS).write_text(

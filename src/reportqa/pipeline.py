@@ -8,18 +8,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer import Answerer, BestSentenceAnswerer
+from .answer import Answerer, ExtractiveAnswerer
 from .corpusindex import CorpusIndex
 from .errors import UsageError
 from .embed import Embedder, SentenceTransformerEmbedder
 from .fuse import rrf
 from .indexer import IndexReport, Progress, build_index
+from .rerank import SentenceScorer
 from .segment import Segmenter
 from .store import SnapshotStore
 from .textnorm import normalize
 from .types import Answer, Passage
 
 CANDIDATES = 50  # per retriever, before fusion
+RERANK = 20  # fused passages reordered by their best sentence
 
 
 def default_index_dir() -> Path:
@@ -42,7 +44,8 @@ class Pipeline:
         self.corpus_dir = corpus_dir or default_corpus_dir()
         self.embedder = embedder or SentenceTransformerEmbedder(model)
         self.segmenter = Segmenter()
-        self.answerer = answerer or BestSentenceAnswerer(self.segmenter)
+        self.scorer = SentenceScorer(self.segmenter)
+        self.answerer = answerer or ExtractiveAnswerer(self.segmenter)
         self._index: CorpusIndex | None = None
         self._load_lock = threading.Lock()
 
@@ -88,10 +91,10 @@ class Pipeline:
         lex = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(lids, lscores), 1)}
         fused = rrf([list(dense), list(lex)])
         out = []
-        for cid, score in fused[:k]:
+        for cid, score in fused[:max(k, RERANK)]:
             d, lx = dense.get(cid), lex.get(cid)
             out.append(Passage(index.chunks[cid], score, d and d[1], lx and lx[1], d and d[0], lx and lx[0]))
-        return out
+        return self.scorer.rerank(question, out, qvec, index)[:k]
 
     def ask(self, question: str, history: list[str] | None = None, k: int = 8) -> Answer:
         """Retrieve, fuse, answer. ``history``: earlier questions of the conversation, oldest first."""

@@ -58,6 +58,13 @@ class Segmenter:
                 out.append(w)
         return out
 
+    def cut(self, text: str) -> list[str]:
+        """Normalised words, precise mode (no overlapping parts): for locating phrases."""
+        if self._tok is None:
+            self.warm_up()
+        assert self._tok is not None
+        return [w for w in self._tok.cut(normalize(text).lower()) if w.strip() and _TOKEN_OK.search(w)]
+
     def tokens(self, text: str) -> list[str]:
         """:meth:`words` without stopwords: what BM25 indexes and queries."""
         return [w for w in self.words(text) if w not in STOPWORDS]

@@ -25,3 +25,20 @@ def normalize(text: str) -> str:
 def fold(text: str) -> str:
     """:func:`normalize`, lower-cased and without any whitespace: for substring checks."""
     return "".join(normalize(text).lower().split())
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Character-wise :func:`normalize` plus, for each output index, the source index.
+
+    ``offsets`` has one extra entry (``len(text)``), so a normalised span ``[a, b)``
+    maps back to ``text[offsets[a]:offsets[b]]`` in the original script.
+    """
+    conv = _converter()
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        n = conv.convert(unicodedata.normalize("NFKC", ch))
+        out.append(n)
+        offsets.extend([i] * len(n))
+    offsets.append(len(text))
+    return "".join(out), offsets

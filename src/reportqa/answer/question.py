@@ -1,0 +1,99 @@
+"""What a question asks: its type, the slot around the question word, units and entities."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+import jieba.posseg
+
+from ..textnorm import normalize
+
+# Order matters: the first pattern found decides the type.
+_TYPES = [
+    ("date", r"什么时候|何时|哪一年|哪年|哪个月|几月|几号|哪天|什么时间|哪一天"),
+    ("number", r"多少|多大|多长|多高|多重|多远|多久|几(?=[个名位家项条座户人期盏亩次场所间批支天年件台辆套株棵万亿千百元%])|"
+               r"百分之几|几成|是几"),
+    ("who", r"谁|哪位|哪些人|什么人"),
+    ("where", r"哪里|哪儿|什么地方|哪些地方|何处|在哪"),
+    ("list", r"哪些|哪几"),
+    ("which", r"哪个|哪家|哪一|哪项|哪种|哪类|哪所|哪座|哪条|哪"),
+    ("what", r"什么|啥|何种"),
+]
+UNITS = ("亿元|万元|千元|元|人次|户次|名|个|位|家|项|条|座|户|人|期|盏|亩|公顷|公里|千米|平方米|米|吨|"
+         "次|场|所|间|批|支|天|年|篇|件|台|辆|套|株|棵|斤|公斤|千克|%|倍|元/人|万人")
+_CLASSIFIER = re.compile(r"(?:多少|几)(" + UNITS + r")")
+_MONEY = re.compile(r"资金|钱|金额|投资|投入|收入|预算|经费|贷款|产值|销售额|营收|拨付|融资|补贴|奖补|授信")
+_PERCENT = re.compile(r"比例|百分|增长率|增幅|占比|率")
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=年|—|-|–|\b)")
+_ENTITY_TAGS = {"ns", "nr", "nt", "nrt", "nz"}
+_GENERIC = {"全省", "全市", "广东省委", "省政府", "省委", "中国", "国家", "全国"}
+_POS_LOCK = threading.Lock()
+_QUESTION_NOUNS = {"时候", "时间", "地方", "名字", "情况", "问题", "方面", "内容", "数量", "多少", "哪些"}
+
+
+@dataclass
+class Question:
+    """The parts of a question the extractive answerer uses (all in normalised script)."""
+
+    text: str
+    qtype: str  # date | number | who | where | list | which | what | other
+    left: str = ""  # question text before the question word
+    right: str = ""  # question text after the question word (and its classifier)
+    classifier: str = ""  # unit named after 多少/几, e.g. 个, 名, 亿元
+    wants_money: bool = False
+    wants_percent: bool = False
+    years: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)  # places, organisations, people
+    nouns: list[str] = field(default_factory=list)  # nouns and Latin terms (GDP), 2+ characters
+
+
+def analyse(question: str) -> Question:
+    """Classify ``question`` and cut it around its question word."""
+    q = normalize(question).strip().rstrip("?？!！。. ")
+    qtype, left, right, classifier = "other", q, "", ""
+    for name, pattern in _TYPES:
+        m = re.search(pattern, q)
+        if m:
+            qtype, left, right = name, q[: m.start()], q[m.end():]
+            c = _CLASSIFIER.match(q, m.start())
+            if name == "number" and c:
+                classifier, right = c.group(1), q[c.end():]
+            break
+    return Question(q, qtype, left, right, classifier,
+                    wants_money=qtype == "number" and (bool(_MONEY.search(q)) or "元" in classifier),
+                    wants_percent=qtype == "number" and (bool(_PERCENT.search(q)) or classifier == "%"),
+                    years=_YEAR.findall(q), entities=entities(q), nouns=nouns(q))
+
+
+def _tagged(text: str) -> list[tuple[str, str]]:
+    with _POS_LOCK:
+        return [(p.word, p.flag) for p in jieba.posseg.cut(text)]
+
+
+def entities(text: str) -> list[str]:
+    """Place, organisation and person names in ``text`` (jieba part-of-speech tags)."""
+    return [w for w, f in _tagged(text) if f in _ENTITY_TAGS and len(w) >= 2 and w not in _GENERIC]
+
+
+def nouns(text: str) -> list[str]:
+    """Common nouns and Latin-script terms of 2+ characters (the things a question is about)."""
+    return [w.lower() for w, f in _tagged(text) if len(w) >= 2 and (f in ("n", "eng", "nz") or w.isascii())
+            and not w.isdigit() and w not in _QUESTION_NOUNS]
+
+
+def person_names(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow ``text[start:end]`` to the person name(s) in it, if any."""
+    pos, names = start, []
+    for w, f in _tagged(text[start:end]):
+        if f in ("nr", "nrfg", "nrt") and len(w) >= 2:
+            names.append((pos, pos + len(w)))
+        pos += len(w)
+    return (names[0][0], names[-1][1]) if names else (start, end)
+
+
+def entity_variants(name: str) -> list[str]:
+    """A name and its short form without an administrative suffix (广东省 → 广东)."""
+    short = re.sub(r"(省|市|县|区|镇|乡|村|自治县|自治区)$", "", name)
+    return [name, short] if len(short) >= 2 and short != name else [name]

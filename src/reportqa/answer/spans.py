@@ -1,0 +1,194 @@
+"""Candidate answer spans inside one (normalised) sentence, per question type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .question import UNITS, Question
+
+_NUM = r"(?:\d+(?:[.,]\d+)*|[零一二两三四五六七八九十百千]+)"
+_MAG = r"(?:多|余)?(?:[万亿千百]+)?(?:多|余)?"
+NUMBER = re.compile(
+    rf"(?:约|近|超过|超|逾)?{_NUM}{_MAG}(?:\s*[~～—\-至到]\s*{_NUM}{_MAG})?\s*(?P<unit>{UNITS})?"
+)
+DATE = re.compile(
+    r"(?:(?:19|20)\d{2}(?:—|-|–|至)(?:19|20)\d{2}年|(?:19|20)\d{2}-\d{1,2}-\d{1,2}|"
+    r"(?:(?:19|20)\d{2}年|今年|去年|明年|上年)?(?:\d{1,2}月(?:\d{1,2}日)?(?:上旬|中旬|下旬|底|初|末)?)|"
+    r"(?:19|20)\d{2}年(?:上半年|下半年|底|初|末)?)"
+)
+CLAUSE_END = "，,；;。！？!?\n"
+_QUOTES = "“”\"'‘’「」『』《》"
+_LEADING = "了的是为在把将对向于就即"
+_TRAILING = "等等的了"
+
+
+@dataclass
+class Span:
+    """A candidate answer ``sentence[start:end]`` and how well it fits."""
+
+    start: int
+    end: int
+    text: str
+    fit: float  # type/slot fit, 0..1
+
+
+def clause_bounds(s: str, start: int, end: int) -> tuple[int, int]:
+    """The clause (between commas/semicolons) around ``[start, end)``."""
+    a = max((s.rfind(c, 0, start) for c in CLAUSE_END + "、"), default=-1) + 1
+    ends = [i for i in (s.find(c, end) for c in CLAUSE_END) if i >= 0]
+    return a, min(ends) if ends else len(s)
+
+
+def number_spans(q: Question, s: str) -> list[Span]:
+    """Numbers with their units that fit the question's classifier, money or percent wish."""
+    out = []
+    for m in NUMBER.finditer(s):
+        text, unit = m.group(0).strip(), m.group("unit") or ""
+        if not re.search(r"\d", text) and not unit:
+            continue  # a bare Chinese numeral (一是, 三个一批…) is no answer
+        if re.fullmatch(r"(?:19|20)\d{2}", text.rstrip("年")) and unit in ("", "年") and q.classifier != "年":
+            continue  # a year, not a quantity
+        if _digits(text) and _digits(text) in _digits_all(q.text):
+            continue  # the question already says this number
+        fit = _unit_fit(q, unit) + (0.1 if re.search(r"\d", text) else 0.0)
+        head = _strip_head(q.right)[:2]
+        if head and head in s[m.end():m.end() + 6]:
+            fit += 0.5  # "多少个项目" ↔ "561个项目"
+        out.append(Span(m.start(), m.end(), text, fit))
+    return out
+
+
+def _digits(text: str) -> str:
+    return "".join(re.findall(r"[\d.]+", text))
+
+
+def _digits_all(text: str) -> set[str]:
+    return set(re.findall(r"[\d.]+", text))
+
+
+def _unit_fit(q: Question, unit: str) -> float:
+    if q.classifier:
+        if unit == q.classifier or (q.classifier in ("名", "人", "位") and unit in ("名", "人", "位")):
+            return 1.0
+        return 0.1 if unit else 0.4
+    if q.wants_percent:
+        return 1.0 if unit == "%" else 0.2
+    if q.wants_money:
+        return 1.0 if "元" in unit else 0.2
+    return 0.7 if unit else 0.4
+
+
+def date_spans(q: Question, s: str) -> list[Span]:
+    """Dates and periods (2021年6月, 今年3月12日, 2023—2025年)."""
+    return [Span(m.start(), m.end(), m.group(0), 1.0 if "月" in m.group(0) or "-" in m.group(0) else 0.8)
+            for m in DATE.finditer(s) if m.group(0) and m.group(0) not in q.text]
+
+
+def slot_span(q: Question, s: str) -> Span | None:
+    """The text filling the question word's slot, located by the longest question phrases in ``s``.
+
+    ``q.left`` ends at the question word and ``q.right`` starts after it; their longest
+    suffix/prefix found in the sentence bound the answer. An enumeration (A、B、C) next
+    to an anchor wins for list-like questions.
+    """
+    la = _longest(_strip_tail(q.left), s, suffix=True)
+    ra = _longest(_strip_head(q.right), s, suffix=False)
+    enum = _enumeration(s, [x for x in (la, ra) if x], q) if q.qtype in ("list", "which", "what", "where") else None
+    if enum:
+        return enum
+    if not la and not ra:
+        return None
+    if la and ra:
+        b = s.find(ra)
+        a = s.rfind(la, 0, b if b >= 0 else len(s))
+        a = a + len(la) if a >= 0 else clause_bounds(s, b, b)[0]
+    elif la:
+        a = s.rfind(la) + len(la)
+        b = clause_bounds(s, a, a)[1]
+    else:
+        b = s.find(ra)
+        a = clause_bounds(s, b, b)[0]
+    a, b = _paren_or_trim(s, a, b)
+    if b - a < 1 or b - a > 80:
+        return None
+    return Span(a, b, s[a:b], 1.0 if la and ra else 0.7)
+
+
+_TAIL = "了的是有在为把将被对指叫称"
+_HEAD = "的了是个名位"
+
+
+def _strip_tail(text: str) -> str:
+    text = re.sub(r"(分别|具体|主要|一共|共|都|还|又|也|正在|已经|包括|包含)$", "", text)
+    while text and text[-1] in _TAIL:
+        text = text[:-1]
+    return text
+
+
+def _strip_head(text: str) -> str:
+    while text and text[0] in _HEAD:
+        text = text[1:]
+    return text
+
+
+def _longest(part: str, s: str, suffix: bool) -> str:
+    """The longest suffix (or prefix) of ``part``, 2+ characters, that occurs in ``s``."""
+    for n in range(len(part), 1, -1):
+        piece = part[-n:] if suffix else part[:n]
+        if piece in s:
+            return piece
+    return ""
+
+
+_ITEM = r"[^，,；;。、:：\s“”()（）]{1,14}"
+_ENUM2 = re.compile(rf"{_ITEM}(?:、{_ITEM})+")
+_INTRO = ("包括", "包含", "涵盖", "分别是", "分别为", "即", "有", "如")
+
+
+def _enumeration(s: str, anchors: list[str], q: Question) -> Span | None:
+    """A list (A、B、C; two items suffice for 哪些 questions) touching an anchor, trimmed to its items."""
+    for m in _ENUM2.finditer(s):
+        if m.group(0).count("、") < (1 if q.qtype == "list" else 2):
+            continue
+        if not any(x in s[max(0, m.start() - 12):m.end() + 12] for x in anchors):
+            continue
+        a = _first_item_start(s, m.start(), s.find("、", m.start()), q.text)
+        b = m.end()
+        for anc in anchors:
+            j = s.find(anc, a)
+            if a < j < b:  # anchor inside the last item: items end before it
+                b = j
+        b = a + len(re.sub(r"(等)?[一二两三四五六七八九十\d]+[个项大类种条]?$", "", s[a:b]))
+        a, b = _paren_or_trim(s, a, b)
+        if "、" in s[a:b]:
+            return Span(a, b, s[a:b], 1.0)
+    return None
+
+
+def _first_item_start(s: str, a: int, comma: int, question: str) -> int:
+    """Skip the lead-in of the first item: up to the last question word or list verb leaving 2+ chars."""
+    best = a
+    item = s[a:comma]
+    words = {question[i:i + n] for n in (2, 3, 4) for i in range(len(question) - n + 1)} | set(_INTRO)
+    for w in words:
+        i = item.rfind(w)
+        if i >= 0 and len(item) - (i + len(w)) >= 2:
+            best = max(best, a + i + len(w))
+    return best
+
+
+def _paren_or_trim(s: str, a: int, b: int) -> tuple[int, int]:
+    """Prefer a parenthesised definition right after the anchor; trim quotes and particles."""
+    i = a
+    while i < len(s) and s[i] in _QUOTES:
+        i += 1
+    if i < len(s) and s[i] in "(（":
+        close = s.find(")" if s[i] == "(" else "）", i)
+        if close > i:
+            return i + 1, close
+    while a < b and (s[a] in _QUOTES or s[a] in _LEADING or s[a] in " :："):
+        a += 1
+    while b > a and (s[b - 1] in _QUOTES or s[b - 1] in _TRAILING or s[b - 1] in " ，,"):
+        b -= 1
+    return a, b

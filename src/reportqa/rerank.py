@@ -1,0 +1,70 @@
+"""Sentence-level scoring: rerank fused passages by their best sentence; shared with the answerer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .corpusindex import CorpusIndex
+from .segment import Segmenter
+from .types import Passage, Sentence
+
+
+@dataclass
+class ScoredSentence:
+    """A sentence of a retrieved passage with the signals that rank it."""
+
+    row: int
+    sentence: Sentence
+    passage: Passage
+    rank: int  # of the passage after fusion, from 0
+    dense: float  # cosine of sentence and question vectors
+    lexical: float  # IDF share of the question's terms in the sentence
+    coverage: float  # IDF share of the question's terms in sentence + passage + report title
+
+    @property
+    def score(self) -> float:
+        """The combined relevance of the sentence."""
+        return self.dense + 0.6 * self.lexical + 0.2 * self.coverage - 0.01 * self.rank
+
+
+class SentenceScorer:
+    """Scores the sentences of passages against a question."""
+
+    def __init__(self, segmenter: Segmenter) -> None:
+        self.segmenter = segmenter
+
+    def weights(self, question: str, index: CorpusIndex) -> tuple[dict[str, float], float]:
+        """IDF of each question term (terms unseen in the corpus weigh most) and their sum."""
+        idf = index.idf()
+        rare = max(idf.values(), default=1.0)
+        qtok = set(self.segmenter.tokens(question))
+        w = {t: idf.get(t, rare) for t in qtok}
+        return w, sum(w.values()) or 1.0
+
+    def score(self, question: str, passages: list[Passage], qvec: np.ndarray,
+              index: CorpusIndex) -> list[ScoredSentence]:
+        """Every sentence inside ``passages``, scored."""
+        w, total = self.weights(question, index)
+        out = []
+        for rank, p in enumerate(passages):
+            title = index.docs[p.chunk.doc_id].title
+            ctx = set(self.segmenter.tokens(title + "\n" + p.chunk.text))
+            for row, s in index.sentences_within(p.chunk):
+                stok = index.sentence_tokens(row, self.segmenter)
+                lex = sum(v for t, v in w.items() if t in stok) / total
+                cover = sum(v for t, v in w.items() if t in stok or t in ctx) / total
+                dense = float(index.sentence_vectors[row] @ qvec)
+                out.append(ScoredSentence(row, s, p, rank, dense, lex, cover))
+        return out
+
+    def rerank(self, question: str, passages: list[Passage], qvec: np.ndarray,
+               index: CorpusIndex) -> list[Passage]:
+        """``passages`` ordered by their best sentence (ties keep the fused order)."""
+        best: dict[str, float] = {}
+        for s in self.score(question, passages, qvec, index):
+            cid = s.passage.chunk.chunk_id
+            best[cid] = max(best.get(cid, -9.0), s.score)
+        order = sorted(range(len(passages)), key=lambda i: (-best.get(passages[i].chunk.chunk_id, -9.0), i))
+        return [passages[i] for i in order]
