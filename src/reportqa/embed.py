@@ -85,7 +85,8 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         self.warm_up()
-        return int(self._model.get_sentence_embedding_dimension())
+        get = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        return int(get())
 
     def _encode(self, texts: Sequence[str], kind: str, progress: Progress | None) -> np.ndarray:
         self.warm_up()

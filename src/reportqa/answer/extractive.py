@@ -12,11 +12,13 @@ from ..textnorm import fold, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
 from ..types import Answer, Citation, Passage, Sentence
 from .base import not_found
-from .question import Question, analyse, entity_variants, person_names
-from .spans import Span, clause_bounds, date_spans, number_spans, slot_span
+from .question import Question, analyse, entity_variants, foreign_places, person_names
+from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, slot_span
 from .verify import check
 
 NEEDS_SPAN = {"number", "date"}
+HEAD_CHARS = 300  # the opening of a report, which names its subject
+LEAD_CHARS = 200  # text before a passage that may name its subject
 
 
 @dataclass
@@ -41,7 +43,7 @@ class Candidate:
 class ExtractiveAnswerer:
     """Scores sentences of the top passages (dense + lexical), extracts a typed span, refuses when unsure."""
 
-    def __init__(self, segmenter: Segmenter, top_passages: int = 5, min_coverage: float = 0.42) -> None:
+    def __init__(self, segmenter: Segmenter, top_passages: int = 5, min_coverage: float = 0.34) -> None:
         self.segmenter = segmenter
         self.scorer = SentenceScorer(segmenter)
         self.top_passages = top_passages
@@ -84,9 +86,13 @@ class ExtractiveAnswerer:
             return (slot, slot.fit) if slot else (None, 0.0)
         best, best_fit = None, 0.0
         for sp in spans:
-            a, b = clause_bounds(norm, sp.start, sp.end)
+            a, b = clause_bounds(norm, sp.start, sp.end, CLAUSE_END + "、")
             near = set(self.segmenter.tokens(norm[max(a - 12, 0):sp.start] + " " + norm[sp.end:b]))
             fit = sp.fit + sum(v for t, v in w.items() if t in near) / total
+            if foreign_places(q, norm[a:b]):
+                fit -= 0.6  # the figure belongs to a place the question does not ask about
+            if any(y in norm[a:b] for y in q.years):
+                fit += 1.0  # the figure is the one of the year asked about
             if fit > best_fit:
                 best, best_fit = sp, fit
         return best, best_fit
@@ -95,13 +101,17 @@ class ExtractiveAnswerer:
         """A hard reason this sentence cannot answer: a year or a named entity of the question is absent."""
         chunk = fold(cand.passage.chunk.text)
         doc = index.docs[cand.sentence.doc_id]
-        doc_text = fold(doc.title + doc.text)
+        c = cand.passage.chunk
+        # what the report is about, and the passage with the lines leading into it
+        context = fold(doc.title + doc.text[:HEAD_CHARS] + doc.text[max(0, c.start - LEAD_CHARS):c.end])
         for year in q.years:
             if year not in chunk:
                 return f"year {year} is not in the evidence"
         for name in q.entities:
-            if not any(fold(v) in doc_text for v in entity_variants(name)):
-                return f"{name} is not in the cited report"
+            if not any(fold(v) in context for v in entity_variants(name)):
+                return f"{name} is neither the report's subject nor in the passage"
+        if q.qtype == "number" and cand.span is not None and not cand.span.unit_ok:
+            return f"no figure in the unit asked for ({q.classifier or '/'.join(q.unit_family)})"
         return ""
 
     def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:

@@ -30,6 +30,8 @@ _YEAR = re.compile(r"(?:19|20)\d{2}(?=年|—|-|–|\b)")
 _ENTITY_TAGS = {"ns", "nr", "nt", "nrt", "nz"}
 _GENERIC = {"全省", "全市", "广东省委", "省政府", "省委", "中国", "国家", "全国"}
 _POS_LOCK = threading.Lock()
+_FAMILIES = {"多大": ("亩", "平方米", "公顷", "平方公里"), "多长": ("公里", "千米", "米"),
+             "多远": ("公里", "千米", "米"), "多久": ("年", "天", "个月", "小时"), "多重": ("吨", "公斤", "千克", "斤")}
 _QUESTION_NOUNS = {"时候", "时间", "地方", "名字", "情况", "问题", "方面", "内容", "数量", "多少", "哪些"}
 
 
@@ -42,6 +44,7 @@ class Question:
     left: str = ""  # question text before the question word
     right: str = ""  # question text after the question word (and its classifier)
     classifier: str = ""  # unit named after 多少/几, e.g. 个, 名, 亿元
+    unit_family: tuple[str, ...] = ()  # units a 多大/多长/多久/多重 question accepts
     wants_money: bool = False
     wants_percent: bool = False
     years: list[str] = field(default_factory=list)
@@ -61,7 +64,8 @@ def analyse(question: str) -> Question:
             if name == "number" and c:
                 classifier, right = c.group(1), q[c.end():]
             break
-    return Question(q, qtype, left, right, classifier,
+    family = next((units for word, units in _FAMILIES.items() if word in q), ())
+    return Question(q, qtype, left, right, classifier, family if not classifier else (),
                     wants_money=qtype == "number" and (bool(_MONEY.search(q)) or "元" in classifier),
                     wants_percent=qtype == "number" and (bool(_PERCENT.search(q)) or classifier == "%"),
                     years=_YEAR.findall(q), entities=entities(q), nouns=nouns(q))
@@ -97,3 +101,13 @@ def entity_variants(name: str) -> list[str]:
     """A name and its short form without an administrative suffix (广东省 → 广东)."""
     short = re.sub(r"(省|市|县|区|镇|乡|村|自治县|自治区)$", "", name)
     return [name, short] if len(short) >= 2 and short != name else [name]
+
+
+def foreign_places(q: Question, clause: str) -> list[str]:
+    """Place names in ``clause`` that the question does not mention (in any short form)."""
+    out = []
+    for w, f in _tagged(clause):
+        if f == "ns" and len(w) >= 2 and w not in _GENERIC:
+            if not any(v in q.text for v in entity_variants(w)):
+                out.append(w)
+    return out

@@ -31,12 +31,13 @@ class Span:
     end: int
     text: str
     fit: float  # type/slot fit, 0..1
+    unit_ok: bool = True  # the unit is one the question asks for
 
 
-def clause_bounds(s: str, start: int, end: int) -> tuple[int, int]:
-    """The clause (between commas/semicolons) around ``[start, end)``."""
-    a = max((s.rfind(c, 0, start) for c in CLAUSE_END + "、"), default=-1) + 1
-    ends = [i for i in (s.find(c, end) for c in CLAUSE_END) if i >= 0]
+def clause_bounds(s: str, start: int, end: int, marks: str = CLAUSE_END) -> tuple[int, int]:
+    """The clause (between ``marks``: commas, semicolons…) around ``[start, end)``."""
+    a = max((s.rfind(c, 0, start) for c in marks), default=-1) + 1
+    ends = [i for i in (s.find(c, end) for c in marks) if i >= 0]
     return a, min(ends) if ends else len(s)
 
 
@@ -51,11 +52,12 @@ def number_spans(q: Question, s: str) -> list[Span]:
             continue  # a year, not a quantity
         if _digits(text) and _digits(text) in _digits_all(q.text):
             continue  # the question already says this number
-        fit = _unit_fit(q, unit) + (0.1 if re.search(r"\d", text) else 0.0)
+        unit_fit = _unit_fit(q, unit)
+        fit = unit_fit + (0.1 if re.search(r"\d", text) else 0.0)
         head = _strip_head(q.right)[:2]
         if head and head in s[m.end():m.end() + 6]:
             fit += 0.5  # "多少个项目" ↔ "561个项目"
-        out.append(Span(m.start(), m.end(), text, fit))
+        out.append(Span(m.start(), m.end(), text, fit, unit_fit >= 0.5))
     return out
 
 
@@ -68,6 +70,8 @@ def _digits_all(text: str) -> set[str]:
 
 
 def _unit_fit(q: Question, unit: str) -> float:
+    if q.unit_family:
+        return 1.0 if unit in q.unit_family else 0.1
     if q.classifier:
         if unit == q.classifier or (q.classifier in ("名", "人", "位") and unit in ("名", "人", "位")):
             return 1.0
