@@ -26,3 +26,13 @@ def e5_model_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_corpus() -> Path:
     return SEED_CORPUS
+
+
+@pytest.fixture(scope="session")
+def real_pipeline(tmp_path_factory, e5_model_dir):
+    """A pipeline over the five seed reports, indexed once with the real model."""
+    from reportqa.pipeline import Pipeline
+
+    pipe = Pipeline(tmp_path_factory.mktemp("seed") / "index", SEED_CORPUS)
+    pipe.build()
+    return pipe

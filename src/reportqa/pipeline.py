@@ -70,8 +70,11 @@ class Pipeline:
             return self._index
 
     def build(self, progress: Progress | None = None) -> IndexReport:
-        """Index the corpus (incrementally) and switch to the new snapshot."""
-        self.warm_up()
+        """Index the corpus (incrementally) and switch to the new snapshot.
+
+        The model is loaded only if something needs embedding.
+        """
+        self.segmenter.warm_up()
         report = build_index(self.corpus_dir, self.store, self.embedder, self.segmenter, progress)
         self.load()
         return report

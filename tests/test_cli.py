@@ -1,0 +1,64 @@
+"""The command line over a real index: JSON output, batch questions, clean errors."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from reportqa.cli import main
+
+from conftest import SHARED
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture
+def index_args(real_pipeline):
+    return ["--index", str(real_pipeline.store.root), "--corpus", str(real_pipeline.corpus_dir)]
+
+
+def test_ask_json_has_the_documented_fields(index_args, capsys, real_pipeline):
+    assert main(["ask", *index_args, "--json", "珠三角帮扶市共拨付了多少帮扶资金?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"id", "question", "found", "answer", "citations", "passages"}
+    assert out["found"] and out["answer"].startswith("108.12亿元[1]")
+    assert len(out["passages"]) >= 5 and [p["n"] for p in out["passages"]] == list(range(1, len(out["passages"]) + 1))
+    cite = out["citations"][0]
+    assert {"n", "doc", "title", "chunk_id", "start", "end", "text", "quote", "score"} <= set(cite)
+    doc = real_pipeline.index.docs[cite["doc"]].text
+    assert doc[cite["start"]:cite["end"]] == cite["text"] and cite["quote"] in cite["text"]
+    assert doc[cite["quote_start"]:cite["quote_end"]] == cite["quote"]
+
+
+def test_ask_jsonl_reads_plain_and_json_lines_from_stdin(index_args, capsys, monkeypatch):
+    lines = '一年来举办了多少期培训班?\n{"id": "q2", "question": "江西省乡村振兴局局长是谁?"}\n'
+    monkeypatch.setattr(sys, "stdin", io.StringIO(lines))
+    assert main(["ask", *index_args, "--jsonl", "-"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == [None, "q2"]
+    assert rows[0]["found"] and "1769期" in rows[0]["answer"]
+    assert not rows[1]["found"] and rows[1]["citations"] == []
+
+
+def test_search_prints_ranked_passages(index_args, capsys):
+    assert main(["search", *index_args, "-k", "3", "广州帮扶清远架设了多少盏路灯"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[1] 001_6935bd13527f7fd9.txt") and "[3]" in out and "架設路燈664余盞" in out
+
+
+def test_eval_prints_the_figures(index_args, capsys):
+    assert main(["eval", *index_args, "--json", "--qa", str(SHARED / "eval" / "dev.jsonl")]) == 0
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    assert figures["recall@5"] == 1.0 and figures["answer_accuracy"] >= 0.9
+
+
+def test_errors_are_clean_messages_without_traceback(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "reportqa.cli", "ask", "--index", str(tmp_path / "none"), "问题"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "no index at" in run.stderr and "reportqa index" in run.stderr and "Traceback" not in run.stderr
+    run = subprocess.run([sys.executable, "-m", "reportqa.cli", "index", "--corpus", str(tmp_path / "nope"),
+                          "--index", str(tmp_path / "i")], capture_output=True, text=True)
+    assert run.returncode == 2 and "does not exist" in run.stderr and "Traceback" not in run.stderr
