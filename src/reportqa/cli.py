@@ -80,7 +80,7 @@ def _read_questions(source: str) -> list[dict[str, Any]]:
                     rec["question"]
                 except (ValueError, KeyError) as exc:
                     raise UsageError(f"{source}:{n}: bad JSON question ({exc}); use a plain question "
-                                     'or {"question": "...", "id": "..."}') from exc
+                                     'or {"question": "...", "id": "...", "history": ["earlier question"]}') from exc
                 out.append(rec)
             else:
                 out.append({"question": line})
@@ -93,7 +93,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     pipe = _pipeline(args)
     if args.jsonl:
         for rec in _read_questions(args.jsonl):
-            ans = pipe.ask(rec["question"])
+            ans = pipe.ask(rec["question"], history=rec.get("history") or None)
             print(json.dumps(answer_dict(ans, pipe.index, rec.get("id")), ensure_ascii=False), flush=True)
         return 0
     if not args.question:

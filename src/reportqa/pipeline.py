@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .answer import Answerer, ExtractiveAnswerer
+from .answer.followup import resolve_followup
 from .corpusindex import CorpusIndex
 from .errors import UsageError
 from .embed import Embedder, SentenceTransformerEmbedder
@@ -100,11 +101,17 @@ class Pipeline:
         return self.scorer.rerank(question, out, qvec, index)[:k]
 
     def ask(self, question: str, history: list[str] | None = None, k: int = 8) -> Answer:
-        """Retrieve, fuse, answer. ``history``: earlier questions of the conversation, oldest first."""
+        """Retrieve, fuse, answer. ``history``: earlier questions of the conversation, oldest first.
+
+        A follow-up (「那肇庆呢?」, 「这些钱用在哪里?」) is first rewritten against the history.
+        """
         index = self.index  # fail fast (missing/corrupt index) before loading the model
-        qvec = self._query_vector(question)
-        passages = self.retrieve(question, k=k, qvec=qvec)
-        return self.answerer.answer(question, passages, qvec, index)
+        resolved = resolve_followup(question, history or []) if history else question
+        qvec = self._query_vector(resolved)
+        passages = self.retrieve(resolved, k=k, qvec=qvec)
+        answer = self.answerer.answer(resolved, passages, qvec, index)
+        answer.question, answer.resolved_question = question, resolved
+        return answer
 
     def status(self) -> dict:
         """What is indexed: counts, model, build time, and each report's metadata."""

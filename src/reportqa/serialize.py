@@ -25,6 +25,9 @@ def citation_dict(c: Citation, index: CorpusIndex) -> dict[str, Any]:
 
 def answer_dict(a: Answer, index: CorpusIndex, qid: str | None = None) -> dict[str, Any]:
     """The ``ask --json`` object."""
-    return {"id": qid, "question": a.question, "found": a.found, "answer": a.text,
-            "citations": [citation_dict(c, index) for c in a.citations],
-            "passages": [passage_dict(n, p, index) for n, p in enumerate(a.passages, 1)]}
+    out = {"id": qid, "question": a.question, "found": a.found, "answer": a.text,
+           "citations": [citation_dict(c, index) for c in a.citations],
+           "passages": [passage_dict(n, p, index) for n, p in enumerate(a.passages, 1)]}
+    if a.resolved_question and a.resolved_question != a.question:
+        out["resolved_question"] = a.resolved_question  # a follow-up, as understood
+    return out

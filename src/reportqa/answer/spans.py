@@ -57,6 +57,8 @@ def number_spans(q: Question, s: str) -> list[Span]:
         head = _strip_head(q.right)[:2]
         if head and head in s[m.end():m.end() + 6]:
             fit += 0.5  # "多少个项目" ↔ "561个项目"
+        elif head and s[max(0, m.start() - 4):m.start()].endswith(_strip_head(q.right)[-2:]):
+            fit += 0.25  # "多少条道路" ↔ "道路84条": the noun right before the figure
         out.append(Span(m.start(), m.end(), text, fit, unit_fit >= 0.5))
     return out
 
