@@ -1,0 +1,109 @@
+"""Follow-up questions resolved against the previous (resolved) question, without an LLM."""
+
+import pytest
+
+from reportqa.answer.followup import resolve_followup, topic
+
+ZHUHAI = "珠海在驻镇帮扶工作队中选定多少人兼任驻村第一书记?"
+MONEY = "珠三角帮扶市共拨付了多少帮扶资金?"
+TARGET = "佛山驻肇庆帮扶指挥部提出了什么工作目标?"
+
+
+@pytest.mark.parametrize("followup", ["那肇庆呢?", "肇庆呢", "那么肇庆的呢？", "请问那肇庆呢", "那，肇庆呢？", "那肇庆怎么样?"])
+def test_elliptical_place_replaces_the_place(followup):
+    assert resolve_followup(followup, [ZHUHAI]) == "肇庆在驻镇帮扶工作队中选定多少人兼任驻村第一书记?"
+
+
+def test_elliptical_place_keeps_administrative_suffix_and_replaces_first_place():
+    assert resolve_followup("那肇庆呢?", ["珠海市选派了多少名队员?"]) == "肇庆市选派了多少名队员?"
+    assert resolve_followup("那清远呢?", [TARGET]) == "清远驻肇庆帮扶指挥部提出了什么工作目标?"
+
+
+def test_elliptical_place_already_in_previous_question_keeps_it():
+    assert resolve_followup("那肇庆呢?", [TARGET]) == TARGET
+
+
+def test_elliptical_year_replaces_or_is_prepended():
+    assert resolve_followup("那2022年呢", ["2021年省级下达了多少驻镇帮镇扶村资金?"]) == \
+        "2022年省级下达了多少驻镇帮镇扶村资金?"
+    assert resolve_followup("那2022呢", ["2021年省级下达了多少资金?"]) == "2022年省级下达了多少资金?"
+    assert resolve_followup("那2022年呢", [ZHUHAI]) == "2022年" + ZHUHAI
+
+
+def test_elliptical_organisation_replaces_organisation():
+    assert resolve_followup("那省水利厅呢", ["省财政厅安排了多少资金?"]) == "省水利厅安排了多少资金?"
+
+
+def test_elliptical_other_phrase_is_prepended():
+    assert resolve_followup("那就业帮扶呢?", [ZHUHAI]) == "就业帮扶" + ZHUHAI
+
+
+@pytest.mark.parametrize("followup, expected", [
+    ("这些钱用在哪里?", "珠三角帮扶市拨付的帮扶资金用在哪里?"),
+    ("这笔钱怎么用?", "珠三角帮扶市拨付的帮扶资金怎么用?"),
+    ("它们用在哪里?", "珠三角帮扶市拨付的帮扶资金用在哪里?"),
+    ("其中2022年拨付了多少?", "珠三角帮扶市拨付的帮扶资金中2022年拨付了多少?"),
+    ("其主要用途是什么?", "珠三角帮扶市拨付的帮扶资金的主要用途是什么?"),
+    ("该项目有哪些?", "珠三角帮扶市拨付的帮扶资金的项目有哪些?"),
+])
+def test_demonstrative_is_replaced_by_previous_topic(followup, expected):
+    assert resolve_followup(followup, [MONEY]) == expected
+
+
+def test_demonstrative_noun_already_in_topic_is_absorbed():
+    assert resolve_followup("这个目标有几项措施?", [TARGET]) == "佛山驻肇庆帮扶指挥部提出的工作目标有几项措施?"
+    assert resolve_followup("这些人是谁?", [ZHUHAI]) == "珠海在驻镇帮扶工作队中选定的兼任驻村第一书记是谁?"
+
+
+def test_place_demonstrative_becomes_previous_place():
+    assert resolve_followup("当地的产业项目有哪些?", [ZHUHAI]) == "珠海的产业项目有哪些?"
+
+
+def test_topic_of_previous_question():
+    assert topic(MONEY) == "珠三角帮扶市拨付的帮扶资金"
+    assert topic(TARGET) == "佛山驻肇庆帮扶指挥部提出的工作目标"
+    assert topic("广州帮扶清远架设了多少盏路灯?") == "广州帮扶清远架设的路灯"
+    assert topic("驻镇帮镇扶村的工作目标是什么?") == "驻镇帮镇扶村的工作目标"
+    assert topic("什么是驻镇帮镇扶村?") == "驻镇帮镇扶村"
+
+
+@pytest.mark.parametrize("question", [
+    "广州帮扶清远架设了多少盏路灯?",
+    "那么广州帮扶清远架设了多少盏路灯?",  # 那么 as a conjunction, not a follow-up
+    "广东省级下达资金174亿元，其中2022年多少?",  # 其中 refers inside the question
+    "应该投入多少资金?",  # 该 inside 应该
+    "该如何申请帮扶资金?",  # 该 as "should"
+    "其他地市选派了多少人?",
+    "佛山帮扶肇庆的产业项目进展如何?",  # ends like 「那肇庆如何」 but is a whole question
+    "佛山帮扶肇庆引入的社会企业资金呢",  # a long phrase, not an elliptical entity
+])
+def test_self_contained_question_is_unchanged(question):
+    assert resolve_followup(question, [MONEY]) == question
+
+
+def test_empty_history_leaves_question_unchanged():
+    assert resolve_followup("那肇庆呢?", []) == "那肇庆呢?"
+    assert resolve_followup("这些钱用在哪里?", []) == "这些钱用在哪里?"
+    assert resolve_followup("那肇庆呢?", ["  "]) == "那肇庆呢?"
+
+
+def test_multi_turn_chain_resolves_against_previous_resolved_question():
+    history = [ZHUHAI, "那肇庆呢?"]
+    assert resolve_followup("那2022年呢?", history) == "2022年肇庆在驻镇帮扶工作队中选定多少人兼任驻村第一书记?"
+    history = [ZHUHAI, "那肇庆呢?", "那2022年呢?"]
+    assert resolve_followup("那2023年呢?", history) == "2023年肇庆在驻镇帮扶工作队中选定多少人兼任驻村第一书记?"
+    chain = ["省财政厅安排了多少资金?", "那省水利厅呢", "这些钱用在哪里?"]
+    assert resolve_followup("其中2022年有多少?", chain) == "省水利厅安排的资金中2022年有多少?"
+
+
+def test_chain_with_self_contained_question_in_between_restarts_context():
+    history = [ZHUHAI, "那肇庆呢?", MONEY]
+    assert resolve_followup("这些钱用在哪里?", history) == "珠三角帮扶市拨付的帮扶资金用在哪里?"
+
+
+def test_traditional_input_keeps_users_words():
+    trad = "珠海在駐鎮幫扶工作隊中選定多少人兼任駐村第一書記？"
+    assert resolve_followup("那肇慶呢？", [trad]) == "肇慶在駐鎮幫扶工作隊中選定多少人兼任駐村第一書記？"
+    assert resolve_followup("這些錢用在哪裡？", [MONEY]) == "珠三角帮扶市拨付的帮扶资金用在哪裡？"
+    assert resolve_followup("那肇慶呢？", [ZHUHAI]) == "肇慶在驻镇帮扶工作队中选定多少人兼任驻村第一书记?"
+    assert resolve_followup("這筆錢怎麼用？", ["珠三角幫扶市共撥付了多少幫扶資金？"]) == "珠三角幫扶市撥付的幫扶資金怎麼用？"
