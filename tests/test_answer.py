@@ -1,6 +1,5 @@
 """Answers with the real model over the seed reports: spans per question type, citations, refusals."""
 
-import json
 
 import pytest
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .answer import Answerer, ExtractiveAnswerer
+from .answer import Answerer
+from .answer.llm import answerer_from_settings
 from .answer.followup import resolve_followup
 from .corpusindex import CorpusIndex
 from .errors import UsageError
@@ -46,14 +47,17 @@ class Pipeline:
         self.embedder = embedder or SentenceTransformerEmbedder(model)
         self.segmenter = Segmenter()
         self.scorer = SentenceScorer(self.segmenter)
-        self.answerer = answerer or ExtractiveAnswerer(self.segmenter)
+        self.answerer = answerer or answerer_from_settings(self.segmenter)
         self._index: CorpusIndex | None = None
         self._load_lock = threading.Lock()
 
     def warm_up(self) -> None:
-        """Load the model and the segmenter (not the index: see :meth:`load`)."""
+        """Load the models and the segmenter (not the index: see :meth:`load`)."""
         self.segmenter.warm_up()
         self.embedder.warm_up()
+        warm = getattr(self.answerer, "warm_up", None)
+        if callable(warm):
+            warm()
 
     @property
     def index(self) -> CorpusIndex:

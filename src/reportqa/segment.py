@@ -8,6 +8,7 @@ import re
 import threading
 
 import jieba
+import jieba.posseg
 
 from .textnorm import normalize
 
@@ -23,6 +24,16 @@ STOPWORDS = frozenset(
 
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 _LOCK = threading.Lock()
+_POS_LOCK = threading.Lock()
+
+
+def pos_tags(text: str, hmm: bool = True) -> list[tuple[str, str]]:
+    """(word, part-of-speech) pairs from jieba.posseg; ``hmm=False`` keeps to dictionary words.
+
+    jieba's tagger is not thread-safe, so every caller goes through this lock.
+    """
+    with _POS_LOCK:
+        return [(p.word, p.flag) for p in jieba.posseg.cut(text, HMM=hmm)]
 
 
 class Segmenter:

@@ -7,10 +7,9 @@ every edit is made on the user's own words, mapped back with :func:`normalize_wi
 from __future__ import annotations
 
 import re
-import threading
 
-import jieba.posseg
 
+from ..segment import pos_tags
 from ..textnorm import normalize_with_map
 from .question import UNITS
 
@@ -37,7 +36,6 @@ _LEFT_TAIL = re.compile(r"(?:了|过|是|为|有|达到|达|约|大约|将近|�
                         r"用在|用于|用到|位于|在|到|于|将|会|能|要)$")
 _NOUN_TAGS = ("n", "nz", "vn", "ng", "nt", "ns", "j")
 _SINGLE_NOUNS = {"钱", "款", "事", "人", "地", "市", "县", "区", "镇", "省", "村"}
-_POS_LOCK = threading.Lock()
 
 
 def resolve_followup(question: str, history: list[str]) -> str:
@@ -76,10 +74,7 @@ def _elliptical(m: re.Match) -> bool:
     return len(x) <= 6 or any(kind != "other" for kind, _, _ in _parts(x))
 
 
-def tagged(text: str) -> list[tuple[str, str]]:
-    """(word, part-of-speech) pairs from jieba.posseg, serialised."""
-    with _POS_LOCK:
-        return [(p.word, p.flag) for p in jieba.posseg.cut(text)]
+tagged = pos_tags  # the one jieba tagger (segment.py), behind its lock
 
 
 def entity_spans(norm: str, kind: str) -> list[tuple[int, int]]:

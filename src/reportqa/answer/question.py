@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 
-import jieba.posseg
 
+from ..segment import pos_tags
 from ..textnorm import normalize
 
 # Order matters: the first pattern found decides the type.
@@ -29,7 +28,8 @@ _PERCENT = re.compile(r"比例|百分|增长率|增幅|占比|率")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=年|—|-|–|\b)")
 _ENTITY_TAGS = {"ns", "nr", "nt", "nrt", "nz"}
 _GENERIC = {"全省", "全市", "广东省委", "省政府", "省委", "中国", "国家", "全国"}
-_POS_LOCK = threading.Lock()
+_NAME = re.compile(r"叫什么|叫做什么|名称|名字|称为什么|称号|什么品牌")
+_TOTAL = re.compile(r"共|累计|合计|总计|总共|一共")
 _FAMILIES = {"多大": ("亩", "平方米", "公顷", "平方公里"), "多长": ("公里", "千米", "米"),
              "多远": ("公里", "千米", "米"), "多久": ("年", "天", "个月", "小时"), "多重": ("吨", "公斤", "千克", "斤")}
 _QUESTION_NOUNS = {"时候", "时间", "地方", "名字", "情况", "问题", "方面", "内容", "数量", "多少", "哪些"}
@@ -47,6 +47,8 @@ class Question:
     unit_family: tuple[str, ...] = ()  # units a 多大/多长/多久/多重 question accepts
     wants_money: bool = False
     wants_percent: bool = False
+    wants_name: bool = False  # 叫什么/名称: the answer is a name, often quoted
+    wants_total: bool = False  # 共/累计: the answer is a total
     years: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)  # places, organisations, people
     nouns: list[str] = field(default_factory=list)  # nouns and Latin terms (GDP), 2+ characters
@@ -68,29 +70,30 @@ def analyse(question: str) -> Question:
     return Question(q, qtype, left, right, classifier, family if not classifier else (),
                     wants_money=qtype == "number" and (bool(_MONEY.search(q)) or "元" in classifier),
                     wants_percent=qtype == "number" and (bool(_PERCENT.search(q)) or classifier == "%"),
-                    years=_YEAR.findall(q), entities=entities(q), nouns=nouns(q))
-
-
-def _tagged(text: str) -> list[tuple[str, str]]:
-    with _POS_LOCK:
-        return [(p.word, p.flag) for p in jieba.posseg.cut(text)]
+                    years=_YEAR.findall(q), entities=entities(q),
+                    nouns=nouns(q, right if qtype in ("what", "which", "list") else ""),
+                    wants_name=bool(_NAME.search(q)), wants_total=bool(_TOTAL.search(q)))
 
 
 def entities(text: str) -> list[str]:
     """Place, organisation and person names in ``text`` (jieba part-of-speech tags)."""
-    return [w for w, f in _tagged(text) if f in _ENTITY_TAGS and len(w) >= 2 and w not in _GENERIC]
+    return [w for w, f in pos_tags(text) if f in _ENTITY_TAGS and len(w) >= 2 and w not in _GENERIC]
 
 
-def nouns(text: str) -> list[str]:
-    """Common nouns and Latin-script terms of 2+ characters (the things a question is about)."""
-    return [w.lower() for w, f in _tagged(text) if len(w) >= 2 and (f in ("n", "eng", "nz") or w.isascii())
-            and not w.isdigit() and w not in _QUESTION_NOUNS]
+def nouns(text: str, category: str = "") -> list[str]:
+    """Dictionary nouns and Latin-script terms of 2+ characters: the things a question is about.
+
+    Words jieba guesses (not in its dictionary) are left out, and so is ``category``,
+    the noun right after the question word (什么称号: the answer's kind, not its subject).
+    """
+    return [w.lower() for w, f in pos_tags(text, hmm=False) if len(w) >= 2 and (f in ("n", "eng", "nz") or w.isascii())
+            and not w.isdigit() and w not in _QUESTION_NOUNS and not (category and category.startswith(w))]
 
 
 def person_names(text: str, start: int, end: int) -> tuple[int, int]:
     """Narrow ``text[start:end]`` to the person name(s) in it, if any."""
     pos, names = start, []
-    for w, f in _tagged(text[start:end]):
+    for w, f in pos_tags(text[start:end]):
         if f in ("nr", "nrfg", "nrt") and len(w) >= 2:
             names.append((pos, pos + len(w)))
         pos += len(w)
@@ -106,7 +109,7 @@ def entity_variants(name: str) -> list[str]:
 def foreign_places(q: Question, clause: str) -> list[str]:
     """Place names in ``clause`` that the question does not mention (in any short form)."""
     out = []
-    for w, f in _tagged(clause):
+    for w, f in pos_tags(clause):
         if f == "ns" and len(w) >= 2 and w not in _GENERIC:
             if not any(v in q.text for v in entity_variants(w)):
                 out.append(w)

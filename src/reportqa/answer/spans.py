@@ -59,6 +59,8 @@ def number_spans(q: Question, s: str) -> list[Span]:
             fit += 0.5  # "多少个项目" ↔ "561个项目"
         elif head and s[max(0, m.start() - 4):m.start()].endswith(_strip_head(q.right)[-2:]):
             fit += 0.25  # "多少条道路" ↔ "道路84条": the noun right before the figure
+        if q.wants_total and re.search(r"共|累计|合计|总", s[max(0, m.start() - 3):m.start()]):
+            fit += 0.3  # 共428个: the total asked for
         out.append(Span(m.start(), m.end(), text, fit, unit_fit >= 0.5))
     return out
 
@@ -98,9 +100,14 @@ def slot_span(q: Question, s: str) -> Span | None:
     suffix/prefix found in the sentence bound the answer. An enumeration (A、B、C) next
     to an anchor wins for list-like questions.
     """
+    if q.wants_name:
+        named = _quoted_name(q, s)
+        if named:
+            return named
     la = _longest(_strip_tail(q.left), s, suffix=True)
     ra = _longest(_strip_head(q.right), s, suffix=False)
-    enum = _enumeration(s, [x for x in (la, ra) if x], q) if q.qtype in ("list", "which", "what", "where") else None
+    wants_list = q.qtype in ("list", "where") or (q.qtype in ("what", "which") and bool(_COMPOSITION.search(q.text)))
+    enum = _enumeration(s, [x for x in (la, ra) if x], q) if wants_list and not q.wants_name else None
     if enum:
         return enum
     if not la and not ra:
@@ -121,6 +128,20 @@ def slot_span(q: Question, s: str) -> Span | None:
     return Span(a, b, s[a:b], 1.0 if la and ra else 0.7)
 
 
+_QUOTE_RE = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
+
+
+def _quoted_name(q: Question, s: str) -> Span | None:
+    """The quoted term sharing the most characters with the question (叫什么 → “小江模式”)."""
+    best, score = None, 1
+    for m in _QUOTE_RE.finditer(s):
+        overlap = sum(1 for i in range(len(m.group(1)) - 1) if m.group(1)[i:i + 2] in q.text)
+        if overlap > score or (best is None and overlap >= score):
+            best, score = Span(m.start(1), m.end(1), m.group(1), 1.0), overlap
+    return best
+
+
+_COMPOSITION = re.compile(r"包括|包含|指的是|是指|内容|分别|组成|有哪")
 _TAIL = "了的是有在为把将被对指叫称"
 _HEAD = "的了是个名位"
 
