@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from .lexical import BM25Store
 from .store import SnapshotStore
 from .textnorm import fold
 from .types import Chunk, Document, Sentence
+
+if TYPE_CHECKING:
+    from .segment import Segmenter
 
 DOCS, CHUNKS, SENTS = "docs.jsonl", "chunks.jsonl", "sentences.jsonl"
 CHUNK_VECS, SENT_VECS = "chunk_vectors.npy", "sentence_vectors.npy"
@@ -90,7 +94,7 @@ class CorpusIndex:
         return [(i, self.sentences[i]) for i in self.sentence_rows(chunk.doc_id)
                 if self.sentences[i].start >= chunk.start and self.sentences[i].end <= chunk.end]
 
-    def sentence_tokens(self, row: int, segmenter) -> set[str]:
+    def sentence_tokens(self, row: int, segmenter: "Segmenter") -> set[str]:
         """Segmenter tokens of sentence ``row`` (cached)."""
         cache = self.__dict__.setdefault("_stok", {})
         if row not in cache:
