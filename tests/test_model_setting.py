@@ -1,0 +1,72 @@
+"""Any sentence-transformers folder can be chosen by a setting; the index remembers which."""
+
+import shutil
+
+import pytest
+
+from reportqa.cli import main
+from reportqa.errors import IndexMismatchError, ModelError
+from reportqa.pipeline import Pipeline
+
+from conftest import SEED_CORPUS
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """A randomly initialised 2-layer BERT with a character vocabulary, saved as an ST folder."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
+    from tokenizers import Tokenizer, models as tm, pre_tokenizers
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    root = tmp_path_factory.mktemp("tiny")
+    chars = sorted(set("".join(p.read_text(encoding="utf-8") for p in SEED_CORPUS.glob("*.txt"))))
+    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars])}
+    tok = Tokenizer(tm.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
+                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+    cfg = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=512)
+    BertModel(cfg).save_pretrained(root / "hf")
+    fast.save_pretrained(root / "hf")
+    word = Transformer(str(root / "hf"), max_seq_length=256)
+    st = SentenceTransformer(modules=[word, Pooling(32, "mean"), Normalize()], device="cpu")
+    st.save(str(root / "tiny-st"))
+    return root / "tiny-st"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    shutil.copy(SEED_CORPUS / "004_ef51806a2fa47196.txt", d)
+    return d
+
+
+def test_another_model_folder_builds_and_answers(tmp_path, corpus, tiny_model):
+    pipe = Pipeline(tmp_path / "index", corpus, model=str(tiny_model))
+    report = pipe.build()
+    assert report.chunks > 10
+    assert pipe.index.manifest["model"] == {"id": f"path:{tiny_model.resolve()}", "dim": 32}
+    assert pipe.index.chunk_vectors.shape == (report.chunks, 32)
+    assert pipe.retrieve("珠三角帮扶市共拨付了多少帮扶资金", k=3)
+
+
+def test_model_chosen_by_env_and_flag_and_the_index_refuses_a_switch(tmp_path, corpus, tiny_model,
+                                                                      monkeypatch, capsys):
+    index = tmp_path / "index"
+    monkeypatch.setenv("REPORTQA_MODEL", str(tiny_model))
+    assert main(["index", "--index", str(index), "--corpus", str(corpus)]) == 0
+    monkeypatch.delenv("REPORTQA_MODEL")
+    assert main(["search", "--index", str(index), "--model", str(tiny_model), "帮扶资金"]) == 0
+    capsys.readouterr()
+    with pytest.raises(IndexMismatchError, match="tiny-st"):
+        Pipeline(index, corpus).load()  # the default model did not build this index
+    assert main(["search", "--index", str(index), "帮扶资金"]) == 2
+    assert "reportqa index" in capsys.readouterr().err
+
+
+def test_a_folder_that_is_no_model_is_refused_with_a_fix(tmp_path):
+    with pytest.raises(ModelError, match="REPORTQA_MODEL"):
+        Pipeline(tmp_path / "i", tmp_path, model=str(tmp_path))
