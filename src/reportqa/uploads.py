@@ -155,8 +155,8 @@ def _place(data: bytes, original: str, name: str, corpus_dir: Path) -> Saved:
         for n in range(1, 10_000):
             candidate = name if n == 1 else f"{stem} ({n}){suffix}"
             target = corpus_dir / candidate
-            if target.resolve().parent != corpus_dir.resolve():
-                raise IngestError(f"unsafe upload name {candidate!r}")  # safe_name makes this unreachable
+            if Path(candidate).name != candidate:  # safe_name makes this unreachable; never leave the corpus
+                raise IngestError(f"unsafe upload name {candidate!r}")
             if _link_new(tmp, target):
                 if n == 1:
                     return Saved(original, candidate, "added", f"已保存为 {candidate}")
