@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # reportqa on a fresh machine.
 #   bash run.sh          set up, index the bundled corpus, open the chat UI
+#                        (bash run.sh serve --host 0.0.0.0 opens it to the network)
 #   bash run.sh test     set up (with test tools) and run the test suite
-# Environment: REPORTQA_VENV (default .venv), PYTHON (default python3),
+# Environment: REPORTQA_VENV (default .venv), PYTHON (default python3), REPORTQA_PORT (default 7860),
 #              REPORTQA_TORCH_INDEX (optional pip index URL for the CPU torch wheel).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -32,21 +33,20 @@ setup() {
 }
 
 ensure_chromium() {
-    [ -x /usr/bin/chromium ] && return 0
-    say "Installing Debian's chromium for the browser tests"
+    # Debian's chromium for the browser tests, and a CJK font so Chinese renders in screenshots.
+    [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" && return 0
+    say "Installing Debian's chromium and a Chinese font for the browser tests"
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 }
 
 case "$mode" in
     serve)
         setup ""
-        say "Indexing corpus/ (the first run converts the embedding model once)"
-        "$VENV/bin/reportqa" index
-        say "Sample question"
-        "$VENV/bin/reportqa" ask "珠三角帮扶市共拨付了多少帮扶资金?"
+        say "Indexing corpus/ and opening the chat UI on http://127.0.0.1:${REPORTQA_PORT:-7860} (Ctrl-C stops it)"
+        exec "$VENV/bin/reportqa" serve --port "${REPORTQA_PORT:-7860}" "${@:2}"
         ;;
     test)
         setup "[test]"

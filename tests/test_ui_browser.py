@@ -12,7 +12,7 @@ from test_ui_api import HOSTILE, IMG, SCRIPT, ROOT, Server, ui_server
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-SCREENSHOT = ROOT / "docs" / "screenshot.png"
+SCREENSHOT = ROOT / "tests" / "artifacts" / "screenshot.png"  # docs/screenshot.png is the README copy
 
 pytestmark = [
     pytest.mark.browser,

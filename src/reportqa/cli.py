@@ -88,20 +88,18 @@ def _read_questions(source: str) -> list[dict[str, Any]]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .serialize import answer_dict
-
     pipe = _pipeline(args)
     if args.jsonl:
         for rec in _read_questions(args.jsonl):
-            ans = pipe.ask(rec["question"], history=rec.get("history") or None)
-            print(json.dumps(answer_dict(ans, pipe.index, rec.get("id")), ensure_ascii=False), flush=True)
+            out = pipe.ask_json(rec["question"], rec.get("history") or None, rec.get("id"))
+            print(json.dumps(out, ensure_ascii=False), flush=True)
         return 0
     if not args.question:
         raise UsageError("ask needs a QUESTION, or --jsonl FILE (use - for standard input)")
-    ans = pipe.ask(args.question)
     if args.json:
-        print(json.dumps(answer_dict(ans, pipe.index), ensure_ascii=False, indent=1))
+        print(json.dumps(pipe.ask_json(args.question), ensure_ascii=False, indent=1))
         return 0
+    ans = pipe.ask(args.question)
     print(ans.text)
     for c in ans.citations:
         doc = pipe.index.docs[c.chunk.doc_id]
@@ -111,11 +109,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, load_questions
-    from .serialize import answer_dict
 
     pipe = _pipeline(args)
     records = load_questions(args.qa)
-    result = evaluate(records, lambda q: answer_dict(pipe.ask(q), pipe.index))
+    result = evaluate(records, pipe.ask_json)
     if args.json:
         print(json.dumps({"figures": result.figures, "failures": result.failures}, ensure_ascii=False))
         return 0

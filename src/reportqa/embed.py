@@ -57,6 +57,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
+        self._encode_lock = threading.Lock()  # fast tokenizers must not be used by two threads at once
         self._prompts: dict[str, str] = {}
 
     def warm_up(self) -> None:
@@ -94,9 +95,10 @@ class SentenceTransformerEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for s in range(0, len(texts), self.batch_size):
             batch = [prompt + t for t in texts[s : s + self.batch_size]]
-            out[s : s + len(batch)] = self._model.encode(
-                batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-            )
+            with self._encode_lock:  # per batch, so questions interleave with a long build
+                out[s : s + len(batch)] = self._model.encode(
+                    batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+                )
             if progress:
                 progress(min(s + self.batch_size, len(texts)), len(texts))
         return out

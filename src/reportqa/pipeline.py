@@ -18,6 +18,7 @@ from .fuse import rrf
 from .indexer import IndexReport, Progress, build_index
 from .rerank import SentenceScorer
 from .segment import Segmenter
+from .serialize import answer_dict
 from .store import SnapshotStore
 from .textnorm import normalize
 from .types import Answer, Passage
@@ -87,9 +88,10 @@ class Pipeline:
     def _query_vector(self, question: str) -> np.ndarray:
         return self.embedder.embed_queries([normalize(question)])[0]
 
-    def retrieve(self, question: str, k: int = 10, qvec: np.ndarray | None = None) -> list[Passage]:
-        """Hybrid retrieval: dense and BM25 candidates fused by reciprocal rank."""
-        index = self.index
+    def retrieve(self, question: str, k: int = 10, qvec: np.ndarray | None = None,
+                 index: CorpusIndex | None = None) -> list[Passage]:
+        """Hybrid retrieval: dense and BM25 candidates fused by reciprocal rank, reranked by sentence."""
+        index = index or self.index
         if not question.strip():
             raise UsageError("the question is empty; type a question about the reports")
         qvec = self._query_vector(question) if qvec is None else qvec
@@ -109,10 +111,17 @@ class Pipeline:
 
         A follow-up (「那肇庆呢?」, 「这些钱用在哪里?」) is first rewritten against the history.
         """
-        index = self.index  # fail fast (missing/corrupt index) before loading the model
+        return self._ask(self.index, question, history, k)
+
+    def ask_json(self, question: str, history: list[str] | None = None, qid: str | None = None) -> dict:
+        """:meth:`ask` as the documented JSON object, answered and described by one snapshot."""
+        index = self.index  # pinned: a rebuild may switch snapshots meanwhile
+        return answer_dict(self._ask(index, question, history, 8), index, qid)
+
+    def _ask(self, index: CorpusIndex, question: str, history: list[str] | None, k: int) -> Answer:
         resolved = resolve_followup(question, history or []) if history else question
         qvec = self._query_vector(resolved)
-        passages = self.retrieve(resolved, k=k, qvec=qvec)
+        passages = self.retrieve(resolved, k=k, qvec=qvec, index=index)
         answer = self.answerer.answer(resolved, passages, qvec, index)
         answer.question, answer.resolved_question = question, resolved
         return answer

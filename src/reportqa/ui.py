@@ -16,13 +16,11 @@ from typing import Any, Callable, Iterator, Sequence
 
 import gradio as gr
 
-from .corpusindex import CorpusIndex
 from .errors import ReportQAError
 from .ingest import SUPPORTED_SUFFIXES
 from .indexer import IndexReport
 from .pipeline import Pipeline
-from .serialize import answer_dict
-from .types import Answer, Document
+from .types import Document
 from .uploads import MAX_BYTES, Rejected, Saved, save_uploads
 
 log = logging.getLogger(__name__)
@@ -305,18 +303,7 @@ class _Handlers:
     # ---- questions
     def answer(self, question: str, history: list[str] | None = None) -> dict:
         """Ask the pipeline; the answer as :func:`~reportqa.serialize.answer_dict` data."""
-        before = self.pipe.index
-        ans = self.pipe.ask(question, list(history or []))
-        return self._answer_json(ans, before)
-
-    def _answer_json(self, ans: Answer, before: CorpusIndex) -> dict:
-        # A rebuild may swap the index while a question is answered: use whichever knows the docs.
-        for index in (self.pipe.index, before):
-            try:
-                return answer_dict(ans, index)
-            except KeyError:
-                continue
-        raise ReportQAError("索引在回答过程中更新了，请再问一次。")
+        return self.pipe.ask_json(question, list(history or []))
 
     def docs(self) -> dict[str, Document]:
         """The live index's documents ({} when there is no usable index)."""
