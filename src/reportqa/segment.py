@@ -22,6 +22,11 @@ STOPWORDS = frozenset(
     请问 请 问 情况 方面""".split()
 )
 
+# The programme's own terms, so jieba neither splits them oddly nor tags them as places (驻镇 → ns).
+DOMAIN_WORDS = (("驻镇帮镇扶村", "n"), ("驻镇帮扶", "vn"), ("驻镇工作队", "n"), ("驻村第一书记", "n"),
+                ("第一书记", "n"), ("百千万工程", "n"), ("三支一扶", "n"), ("重点帮扶镇", "n"),
+                ("乡村振兴", "n"), ("帮扶资金", "n"), ("消费帮扶", "vn"), ("防返贫", "vn"))
+
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 _LOCK = threading.Lock()
 _POS_LOCK = threading.Lock()
@@ -33,7 +38,20 @@ def pos_tags(text: str, hmm: bool = True) -> list[tuple[str, str]]:
     jieba's tagger is not thread-safe, so every caller goes through this lock.
     """
     with _POS_LOCK:
+        _domain_pos()
         return [(p.word, p.flag) for p in jieba.posseg.cut(text, HMM=hmm)]
+
+
+_DOMAIN_POS_DONE: list[bool] = []
+
+
+def _domain_pos() -> None:
+    """Teach jieba's shared tagger the domain words once (caller holds the lock)."""
+    if not _DOMAIN_POS_DONE:
+        jieba.setLogLevel(logging.WARNING)
+        for word, tag in DOMAIN_WORDS:
+            jieba.add_word(word, tag=tag)
+        _DOMAIN_POS_DONE.append(True)
 
 
 class Segmenter:
@@ -45,7 +63,8 @@ class Segmenter:
     @property
     def segmenter_id(self) -> str:
         """Identity recorded in the index manifest; a change forces a rebuild."""
-        h = hashlib.sha256(" ".join(sorted(STOPWORDS)).encode()).hexdigest()[:12]
+        words = " ".join(sorted(STOPWORDS)) + "|" + " ".join(w for w, _ in DOMAIN_WORDS)
+        h = hashlib.sha256(words.encode()).hexdigest()[:12]
         return f"{SEGMENTER_VERSION}/jieba-{jieba.__version__}/stop-{h}"
 
     def warm_up(self) -> None:
@@ -55,6 +74,8 @@ class Segmenter:
                 jieba.setLogLevel(logging.WARNING)
                 tok = jieba.Tokenizer()
                 tok.initialize()
+                for word, _ in DOMAIN_WORDS:
+                    tok.add_word(word)
                 self._tok = tok
 
     def words(self, text: str) -> list[str]:

@@ -12,11 +12,11 @@ from ..textnorm import fold, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
 from ..types import Answer, Citation, Passage, Sentence
 from .base import not_found
-from .question import Question, analyse, entity_variants, foreign_places, person_names
+from .question import Question, analyse, entity_variants, fits_kind, foreign_places, person_names
 from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, slot_span
 from .verify import check
 
-NEEDS_SPAN = {"number", "date"}
+NEEDS_SPAN = {"number", "date", "who", "where"}  # no such span in the evidence → no answer
 HEAD_CHARS = 300  # the opening of a report, which names its subject
 LEAD_CHARS = 200  # text before a passage that may name its subject
 
@@ -83,7 +83,9 @@ class ExtractiveAnswerer:
             return None, 0.0
         else:
             slot = slot_span(q, norm)
-            return (slot, slot.fit) if slot else (None, 0.0)
+            if slot is None or not fits_kind(q.qtype, slot.text):
+                return None, 0.0
+            return slot, slot.fit
         best, best_fit = None, 0.0
         for sp in spans:
             a, b = clause_bounds(norm, sp.start, sp.end, CLAUSE_END + "、")
@@ -110,6 +112,8 @@ class ExtractiveAnswerer:
         for name in q.entities:
             if not any(fold(v) in context for v in entity_variants(name)):
                 return f"{name} is neither the report's subject nor in the passage"
+        if q.qtype in NEEDS_SPAN and cand.span is None:
+            return f"the evidence holds no {q.qtype} to answer with"
         if q.qtype == "number" and cand.span is not None and not cand.span.unit_ok:
             return f"no figure in the unit asked for ({q.classifier or '/'.join(q.unit_family)})"
         return ""

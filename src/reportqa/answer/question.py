@@ -90,8 +90,13 @@ def nouns(text: str, category: str = "") -> list[str]:
             and not w.isdigit() and w not in _QUESTION_NOUNS and not (category and category.startswith(w))]
 
 
+_ORG_END = re.compile(r"(组|局|厅|委|会|部|办|院|所|公司|集团|银行|分行|工作队|指挥部|政府|单位|中心|协会|联盟)$")
+
+
 def person_names(text: str, start: int, end: int) -> tuple[int, int]:
-    """Narrow ``text[start:end]`` to the person name(s) in it, if any."""
+    """Narrow ``text[start:end]`` to the person name(s) in it; an organisation is kept whole."""
+    if _ORG_END.search(text[start:end]):
+        return start, end
     pos, names = start, []
     for w, f in pos_tags(text[start:end]):
         if f in ("nr", "nrfg", "nrt") and len(w) >= 2:
@@ -114,3 +119,14 @@ def foreign_places(q: Question, clause: str) -> list[str]:
             if not any(v in q.text for v in entity_variants(w)):
                 out.append(w)
     return out
+
+
+_KIND_TAGS = {"who": {"nr", "nrfg", "nrt", "nt"}, "where": {"ns"}}
+
+
+def fits_kind(qtype: str, span: str) -> bool:
+    """Whether a slot answer is of the kind asked: a person or body for 谁, a place (or list) for 哪里."""
+    tags = _KIND_TAGS.get(qtype)
+    if not tags:
+        return True
+    return any(f in tags for _, f in pos_tags(span))

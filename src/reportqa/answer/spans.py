@@ -19,7 +19,7 @@ DATE = re.compile(
 )
 CLAUSE_END = "，,；;。！？!?\n"
 _QUOTES = "“”\"'‘’「」『』《》"
-_LEADING = "了的是为在把将对向于就即"
+_LEADING = "了的是为在把将对向于就即由"
 _TRAILING = "等等的了"
 
 
