@@ -90,15 +90,17 @@ class SentenceTransformerEmbedder:
         return int(get())
 
     def _encode(self, texts: Sequence[str], kind: str, progress: Progress | None) -> np.ndarray:
+        """Encode in length-sorted batches (little padding), reporting progress per batch."""
         self.warm_up()
         prompt = self._prompts.get(kind, "")
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for s in range(0, len(texts), self.batch_size):
-            batch = [prompt + t for t in texts[s : s + self.batch_size]]
+        for s in range(0, len(order), self.batch_size):
+            rows = order[s : s + self.batch_size]
             with self._encode_lock:  # per batch, so questions interleave with a long build
-                out[s : s + len(batch)] = self._model.encode(
-                    batch, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-                )
+                out[rows] = self._model.encode(
+                    [prompt + texts[i] for i in rows], batch_size=self.batch_size,
+                    normalize_embeddings=True, convert_to_numpy=True)
             if progress:
                 progress(min(s + self.batch_size, len(texts)), len(texts))
         return out
