@@ -10,7 +10,6 @@ import contextlib
 import json
 import shutil
 import socket
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from .errors import UsageError
+from .answer.verify import unsupported
 from .textnorm import fold
 
 Ask = Callable[[str], dict[str, Any]]  # question -> answer_dict
@@ -61,13 +61,7 @@ def numbers_supported(ans: dict[str, Any]) -> bool:
     """Every number in a shown answer occurs in the passage its marker cites."""
     if not ans["found"]:
         return True
-    cited = {c["n"]: fold(c["text"]) for c in ans["citations"]}
-    for seg in re.finditer(r"([^\[]*)((?:\[\d+\])+)", ans["answer"]):
-        marks = [int(m) for m in re.findall(r"\[(\d+)\]", seg.group(2))]
-        for num in re.findall(r"\d+(?:\.\d+)?", fold(seg.group(1))):
-            if not any(num in cited.get(m, "") for m in marks):
-                return False
-    return True
+    return not unsupported(ans["answer"], {c["n"]: c["text"] for c in ans["citations"]}, names=False)
 
 
 def evaluate(records: list[dict[str, Any]], ask: Ask) -> EvalResult:

@@ -7,8 +7,8 @@ from typing import Protocol
 import numpy as np
 
 from ..corpusindex import CorpusIndex
-from ..textnorm import normalize
-from ..types import Answer, Passage, Sentence
+from ..textnorm import fold, normalize
+from ..types import Answer, Chunk, Passage
 
 NOT_FOUND = "现有报告中没有找到关于“{q}”的信息。"
 
@@ -26,6 +26,12 @@ def not_found(question: str, passages: list[Passage]) -> Answer:
     return Answer(question, False, NOT_FOUND.format(q=topic), [], passages)
 
 
-def sentences_in(index: CorpusIndex, passage: Passage) -> list[tuple[int, Sentence]]:
-    """(row, sentence) for the index sentences that lie inside a passage's chunk."""
-    return index.sentences_within(passage.chunk)
+HEAD_CHARS = 300  # the opening of a report, which names its subject
+LEAD_CHARS = 200  # text before a passage that may name its subject
+
+
+def subject_context(index: CorpusIndex, chunk: Chunk) -> str:
+    """Folded text a name must appear in to belong to a passage: the report's title and opening,
+    and the passage with the lines leading into it."""
+    doc = index.docs[chunk.doc_id]
+    return fold(doc.title + doc.text[:HEAD_CHARS] + doc.text[max(0, chunk.start - LEAD_CHARS):chunk.end])

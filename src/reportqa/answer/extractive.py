@@ -11,14 +11,12 @@ from ..segment import Segmenter
 from ..textnorm import fold, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
 from ..types import Answer, Citation, Passage, Sentence
-from .base import not_found
-from .question import Question, analyse, entity_variants, fits_kind, foreign_places, person_names
+from .base import not_found, subject_context
+from .question import Question, analyse, fits_kind, foreign_places, missing_names, person_names
 from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, slot_span
 from .verify import check
 
 NEEDS_SPAN = {"number", "date", "who", "where"}  # no such span in the evidence → no answer
-HEAD_CHARS = 300  # the opening of a report, which names its subject
-LEAD_CHARS = 200  # text before a passage that may name its subject
 
 
 @dataclass
@@ -102,16 +100,11 @@ class ExtractiveAnswerer:
     def mismatch(self, q: Question, cand: Candidate, index: CorpusIndex) -> str:
         """A hard reason this sentence cannot answer: a year or a named entity of the question is absent."""
         chunk = fold(cand.passage.chunk.text)
-        doc = index.docs[cand.sentence.doc_id]
-        c = cand.passage.chunk
-        # what the report is about, and the passage with the lines leading into it
-        context = fold(doc.title + doc.text[:HEAD_CHARS] + doc.text[max(0, c.start - LEAD_CHARS):c.end])
         for year in q.years:
             if year not in chunk:
                 return f"year {year} is not in the evidence"
-        for name in q.entities:
-            if not any(fold(v) in context for v in entity_variants(name)):
-                return f"{name} is neither the report's subject nor in the passage"
+        for name in missing_names(q.entities, subject_context(index, cand.passage.chunk)):
+            return f"{name} is neither the report's subject nor in the passage"
         if q.qtype in NEEDS_SPAN and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
         if q.qtype == "number" and cand.span is not None and not cand.span.unit_ok:

@@ -28,10 +28,9 @@ from ..errors import ModelError, UsageError
 from ..segment import Segmenter
 from ..textnorm import fold
 from ..types import Answer, Citation, Passage
-from .base import Answerer, not_found
+from .base import Answerer, not_found, subject_context
 from .extractive import ExtractiveAnswerer
-from .followup import tagged
-from .question import entity_variants
+from .question import entities, missing_names
 from .verify import check, unsupported_claims
 
 log = logging.getLogger(__name__)
@@ -45,8 +44,6 @@ SYSTEM_PROMPT = (
     "3. 数字、金额、日期和名称必须与段落原文完全一致，不得换算、取整或改写。\n"
     f"4. 如果段落中没有问题的答案，只回答：{UNANSWERABLE}"
 )
-HEAD_CHARS = 300  # the opening of a report, which names its subject
-_GENERIC = {"全省", "全市", "全国", "中国", "国家", "广东省委", "省委", "省政府"}
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S)
 _MARK = re.compile(r"[\[【［]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】］]")
 _CLAIM = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*(?:[ \t]*\[\d+\])*")
@@ -294,25 +291,13 @@ def claim_problem(claim: Claim, question: str, shown: list[Passage], index: Corp
     problems = unsupported_claims(Answer(question, True, marked, cites, cited))
     if problems:
         return "; ".join(problems)
-    context = "".join(fold(_doc_head(index, p) + p.chunk.text) for p in cited)
-    for name in names(claim.text):
-        if not any(fold(v) in context for v in entity_variants(name)):
-            return f"{name} is not in the cited passage or its report's opening"
+    context = "".join(subject_context(index, p.chunk) for p in cited)
+    for name in missing_names(entities(fold(claim.text)), context):
+        return f"{name} is not in the cited passage or its report's opening"
     overlap = _overlap(claim.text, "".join(p.chunk.text for p in cited) + question)
     if overlap < min_overlap:
         return f"shares only {overlap:.0%} of its wording with the cited passage"
     return ""
-
-
-def names(text: str) -> list[str]:
-    """Place and organisation names in ``text`` (jieba ns/nt), normalised."""
-    return [w for w, f in tagged(fold(text)) if f in ("ns", "nt") and len(w) >= 2
-            and not w.startswith("驻") and w not in _GENERIC]
-
-
-def _doc_head(index: CorpusIndex, p: Passage) -> str:
-    doc = index.docs.get(p.chunk.doc_id)
-    return (doc.title + doc.text[:HEAD_CHARS]) if doc else ""
 
 
 def _bigrams(text: str) -> set[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 
 from ..segment import pos_tags
-from ..textnorm import normalize
+from ..textnorm import fold, normalize
 
 # Order matters: the first pattern found decides the type.
 _TYPES = [
@@ -130,3 +130,8 @@ def fits_kind(qtype: str, span: str) -> bool:
     if not tags:
         return True
     return any(f in tags for _, f in pos_tags(span))
+
+
+def missing_names(names: list[str], context: str) -> list[str]:
+    """The names (in none of their short forms) absent from folded ``context``."""
+    return [n for n in names if not any(fold(v) in context for v in entity_variants(n))]
