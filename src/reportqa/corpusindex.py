@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,13 +81,27 @@ class CorpusIndex:
         return cls(manifest, docs, chunks, ckeys, cvec, sents, skeys, svec,
                    FaissStore.load(snap), BM25Store.load(snap), snap)
 
+    @cached_property
+    def _rows(self) -> dict[str, list[int]]:
+        rows: dict[str, list[int]] = {}
+        for i, s in enumerate(self.sentences):
+            rows.setdefault(s.doc_id, []).append(i)
+        return rows
+
+    @cached_property
+    def _token_cache(self) -> dict[int, set[str]]:
+        return {}
+
+    @cached_property
+    def _folded(self) -> str:
+        return "\n".join(fold(d.title + "\n" + d.text) for d in self.docs.values())
+
+    @cached_property
+    def _idf(self) -> dict[str, float]:
+        return self.lexical.idf()
+
     def sentence_rows(self, doc_id: str) -> list[int]:
-        """Rows of ``sentences`` belonging to ``doc_id`` (cached)."""
-        if not hasattr(self, "_rows"):
-            rows: dict[str, list[int]] = {}
-            for i, s in enumerate(self.sentences):
-                rows.setdefault(s.doc_id, []).append(i)
-            self._rows = rows
+        """Rows of ``sentences`` belonging to ``doc_id``."""
         return self._rows.get(doc_id, [])
 
     def sentences_within(self, chunk: Chunk) -> list[tuple[int, Sentence]]:
@@ -94,23 +109,18 @@ class CorpusIndex:
         return [(i, self.sentences[i]) for i in self.sentence_rows(chunk.doc_id)
                 if self.sentences[i].start >= chunk.start and self.sentences[i].end <= chunk.end]
 
-    def sentence_tokens(self, row: int, segmenter: "Segmenter") -> set[str]:
-        """Segmenter tokens of sentence ``row`` (cached)."""
-        cache = self.__dict__.setdefault("_stok", {})
-        if row not in cache:
-            cache[row] = set(segmenter.tokens(self.sentences[row].text))
-        return cache[row]
+    def sentence_tokens(self, row: int, segmenter: Segmenter) -> set[str]:
+        """Segmenter tokens of sentence ``row`` (computed once)."""
+        if row not in self._token_cache:
+            self._token_cache[row] = set(segmenter.tokens(self.sentences[row].text))
+        return self._token_cache[row]
 
     def folded_text(self) -> str:
         """All reports' titles and text in folded form (normalised, no spaces), for substring checks."""
-        if not hasattr(self, "_folded"):
-            self._folded = "\n".join(fold(d.title + "\n" + d.text) for d in self.docs.values())
         return self._folded
 
     def idf(self) -> dict[str, float]:
-        """Token IDF over the passages (cached)."""
-        if not hasattr(self, "_idf"):
-            self._idf = self.lexical.idf()
+        """Token IDF over the passages."""
         return self._idf
 
     def vector_cache(self) -> dict[str, np.ndarray]:
