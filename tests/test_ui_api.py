@@ -23,6 +23,8 @@ from reportqa import ui
 from reportqa.pipeline import Pipeline
 from reportqa.uploads import save_uploads
 
+pytestmark = pytest.mark.model  # a real server on the real model
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ("000_c06064ebd0ab5228.txt", "001_6935bd13527f7fd9.txt", "004_ef51806a2fa47196.txt")
 HOSTILE = "hostile_report.txt"

@@ -16,6 +16,7 @@ SCREENSHOT = ROOT / "tests" / "artifacts" / "screenshot.png"  # docs/screenshot.
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.model,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
                        "(apt-get install chromium)"),
 ]
