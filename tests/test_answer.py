@@ -50,6 +50,7 @@ def test_list_question_keeps_the_whole_list_in_the_source_script(real_pipeline):
     ("三个一批指的是什么?", "企业采购一批、个人及亲友购买一批、线上带货一批"),   # definition in brackets
     ("沙浦镇正在创建哪个国家3A级旅游景区?", "天湖鹭鸟生态村"),               # slot between anchors
     ("公馆镇是什么专业镇?", "罗非鱼"),
+    ("顺德企业在哪个镇投资兴建特色养殖基地?", "四会市迳口镇"),               # a place keeps its 镇
 ])
 def test_what_and_which_questions_fill_the_slot(real_pipeline, question, expected):
     ans = real_pipeline.ask(question)

@@ -28,6 +28,7 @@ _PERCENT = re.compile(r"比例|百分|增长率|增幅|占比|率")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=年|—|-|–|\b)")
 _ENTITY_TAGS = {"ns", "nr", "nt", "nrt", "nz"}
 _GENERIC = {"全省", "全市", "广东省委", "省政府", "省委", "中国", "国家", "全国"}
+_PLACE_KIND = re.compile(r"(?:[一两二三四五六七八九十几]?个|些)?(?:县|市|镇|村|区|省|乡|地方|地区|城市)(?![\u4e00-\u9fff]{2})")
 _NAME = re.compile(r"叫什么|叫做什么|名称|名字|称为什么|称号|什么品牌")
 _TOTAL = re.compile(r"共|累计|合计|总计|总共|一共")
 _FAMILIES = {"多大": ("亩", "平方米", "公顷", "平方公里"), "多长": ("公里", "千米", "米"),
@@ -66,6 +67,8 @@ def analyse(question: str) -> Question:
             if name == "number" and c:
                 classifier, right = c.group(1), q[c.end():]
             break
+    if qtype in ("list", "which") and _PLACE_KIND.match(right):
+        qtype = "where"  # 哪些县 / 哪个市: the answer must name places
     family = next((units for word, units in _FAMILIES.items() if word in q), ())
     return Question(q, qtype, left, right, classifier, family if not classifier else (),
                     wants_money=qtype == "number" and (bool(_MONEY.search(q)) or "元" in classifier),

@@ -123,6 +123,8 @@ def slot_span(q: Question, s: str) -> Span | None:
         b = s.find(ra)
         a = clause_bounds(s, b, b)[0]
     a, b = _paren_or_trim(s, a, b)
+    if ra and ra[0] in "省市县区镇乡村" and q.qtype == "where" and s[b:b + 1] == ra[0]:
+        b += 1  # 哪个镇投资 ↔ 迳口镇投资: the place keeps its 镇
     if b - a < 1 or b - a > 80:
         return None
     return Span(a, b, s[a:b], 1.0 if la and ra else 0.7)
