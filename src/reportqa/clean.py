@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 
 import jieba
-import opencc
+
+from .textnorm import simplified
 
 # --- character classes ---------------------------------------------------------------------
 TERMINAL = "。！？!?；;…."  # a line ending in one of these ends a sentence
@@ -305,14 +306,9 @@ def _tokenizer() -> jieba.Tokenizer:
     return tok
 
 
-@functools.lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def word_spans(left: str, right: str) -> bool:
     """True when a dictionary word runs across the junction of ``left`` + ``right``."""
-    left, right = _t2s().convert(left[-6:]), _t2s().convert(right[:6])
+    left, right = simplified(left[-6:]), simplified(right[:6])
     pos = 0
     for word in _tokenizer().cut(left + right, HMM=False):
         if pos < len(left) < pos + len(word):

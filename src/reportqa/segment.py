@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -54,6 +55,18 @@ def _domain_pos() -> None:
         _DOMAIN_POS_DONE.append(True)
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_tokenizer() -> jieba.Tokenizer:
+    """jieba's dictionary plus the domain words, loaded once per process for every Segmenter."""
+    with _LOCK:
+        jieba.setLogLevel(logging.WARNING)
+        tok = jieba.Tokenizer()
+        tok.initialize()
+        for word, _ in DOMAIN_WORDS:
+            tok.add_word(word)
+        return tok
+
+
 class Segmenter:
     """Turns text into BM25 tokens: normalise, jieba search-mode cut, drop stopwords."""
 
@@ -69,14 +82,8 @@ class Segmenter:
 
     def warm_up(self) -> None:
         """Load jieba's dictionary (about a second) once."""
-        with _LOCK:
-            if self._tok is None:
-                jieba.setLogLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
-                tok.initialize()
-                for word, _ in DOMAIN_WORDS:
-                    tok.add_word(word)
-                self._tok = tok
+        if self._tok is None:
+            self._tok = _shared_tokenizer()
 
     def words(self, text: str) -> list[str]:
         """Normalised words in order (search mode: long words also yield their parts)."""

@@ -17,9 +17,14 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def simplified(text: str) -> str:
+    """Traditional → simplified characters only (OpenCC t2s), length kept for ordinary text."""
+    return _converter().convert(text)
+
+
 def normalize(text: str) -> str:
     """NFKC + traditional→simplified; what indexes and comparisons see."""
-    return _converter().convert(unicodedata.normalize("NFKC", text))
+    return simplified(unicodedata.normalize("NFKC", text))
 
 
 def fold(text: str) -> str:
