@@ -9,7 +9,6 @@ import pytest
 
 from reportqa.cli import main
 
-from conftest import SHARED
 
 pytestmark = pytest.mark.model
 
@@ -48,10 +47,28 @@ def test_search_prints_ranked_passages(index_args, capsys):
     assert out.startswith("[1] 001_6935bd13527f7fd9.txt") and "[3]" in out and "架設路燈664余盞" in out
 
 
-def test_eval_prints_the_figures(index_args, capsys):
-    assert main(["eval", *index_args, "--json", "--qa", str(SHARED / "eval" / "dev.jsonl")]) == 0
-    figures = json.loads(capsys.readouterr().out)["figures"]
-    assert figures["recall@5"] == 1.0 and figures["answer_accuracy"] >= 0.9
+def test_eval_judges_the_answer_line_per_set(index_args, capsys, tmp_path):
+    right = {"id": "r", "question": "一年来举办了多少期培训班?", "docs": ["004_ef51806a2fa47196.txt"],
+             "evidence": "举办培训班1769期", "kind": "fact", "answer_any": ["1769"]}
+    # 11万人次 stands only in the quoted source sentence, not in the answer line: judged wrong
+    quote_only = {**right, "id": "q", "answer_any": ["11万人次"]}
+    refuse = {"id": "u", "question": "江西省乡村振兴局局长是谁?", "docs": [], "evidence": "", "kind": "unanswerable"}
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (right, quote_only)), encoding="utf-8")
+    b.write_text(json.dumps(refuse, ensure_ascii=False), encoding="utf-8")
+    assert main(["eval", *index_args, "--json", "--qa", str(a), str(b)]) == 0
+    sets = json.loads(capsys.readouterr().out)
+    assert sets["a"]["figures"]["strict_accuracy"] == 0.5 and sets["a"]["figures"]["confidently_wrong"] == 0.5
+    assert any(line.startswith("WRONG q:") for line in sets["a"]["failures"])
+    assert sets["b"]["figures"]["refusal_accuracy"] == 1.0 and sets["b"]["figures"]["confidently_wrong"] == 0.0
+    assert main(["eval", *index_args, "--qa", str(a), str(b)]) == 0
+    table = capsys.readouterr().out
+    assert "strict_accuracy" in table and table.count("confidently_wrong") == 1
+
+
+def test_eval_names_a_missing_question_file(index_args, capsys, tmp_path):
+    assert main(["eval", *index_args, "--qa", str(tmp_path / "none.jsonl")]) == 2
+    assert "none.jsonl not found" in capsys.readouterr().err
 
 
 def test_errors_are_clean_messages_without_traceback(tmp_path):

@@ -108,18 +108,26 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, load_questions
+    from .evaluate import evaluate, figures_table, load_questions
 
+    sets = {Path(f).stem: load_questions(Path(f)) for f in args.qa}
     pipe = _pipeline(args)
-    records = load_questions(args.qa)
-    result = evaluate(records, pipe.ask_json)
+    if args.corpus is not None:  # an explicit corpus is brought up to date first (no-op when unchanged)
+        report = pipe.build(progress=_progress_bars())
+        print_report(report, out=sys.stderr)
+
+    def ask(rec: dict[str, Any]) -> dict[str, Any]:
+        return pipe.ask_json(rec["question"], rec.get("history") or None, rec.get("id"))
+
+    results = {name: evaluate(records, ask) for name, records in sets.items()}
     if args.json:
-        print(json.dumps({"figures": result.figures, "failures": result.failures}, ensure_ascii=False))
+        print(json.dumps({name: {"figures": r.figures, "failures": r.failures} for name, r in results.items()},
+                         ensure_ascii=False))
         return 0
-    for line in result.failures:
-        print("FAIL " + line)
-    for key, value in result.figures.items():
-        print(f"{key:>18}: {value:.3f}" if isinstance(value, float) else f"{key:>18}: {value}")
+    for name, r in results.items():
+        for line in r.failures:
+            print(f"[{name}] {line}")
+    print(figures_table(results))
     return 0
 
 
@@ -155,8 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--jsonl", metavar="FILE", help="answer one question per line (FILE or -)")
     s.set_defaults(func=cmd_ask)
     s = sub.add_parser("eval", parents=[common], help="measure retrieval and answers on a question file")
-    s.add_argument("--qa", type=Path, required=True)
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--qa", type=Path, nargs="+", required=True, metavar="FILE",
+                   help="question files (JSONL as shared/eval/dev.jsonl); each is scored as its own set")
+    s.add_argument("--json", action="store_true", help="print figures and failures per set as JSON")
     s.set_defaults(func=cmd_eval)
     s = sub.add_parser("serve", parents=[common], help="open the chat UI in the browser")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; "
