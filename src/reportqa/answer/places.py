@@ -1,0 +1,173 @@
+"""Place names: the national gazetteer (jionlp's provinces, cities and counties with their short
+forms) and towns, villages and streets found by their suffix (西岸镇, 冲口村, 东街社区)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+_ADMIN = re.compile(r"(?:省|市|自治州|地区|盟|自治县|县|自治旗|旗|区|林区|特区)$")
+_TOWN_SUFFIX = re.compile(r"(?:街道|社区|镇|乡|村|圩|寨|屯)")
+# A town/village name is the 2-4 characters before its suffix; these are not names but kinds or
+# determiners (示范村, 全镇, 各村, 乡镇…).
+_DETERMINER = re.compile(r"^(?:全|各|该|本|每|此|这|那|其|驻|到|在|和|与|及|农|城)")
+_GENERIC = {"新农", "行政", "自然", "重点", "示范", "典型", "贫困", "帮扶", "中心", "美丽", "和美", "特色", "专业",
+            "兄弟", "后进", "先进", "文明", "宜居", "生态", "旅游", "试点", "样板", "精品", "标杆", "省级", "市级",
+            "县级", "国家级", "相关", "周边", "沿线", "所在", "乡镇", "村镇", "城镇", "集镇", "圩镇", "强镇", "名镇",
+            "名村", "强村", "富村", "古村", "外村", "邻村", "本村", "美丽乡", "未来", "共富", "明星", "百强", "千强"}
+_NOT_NAME_TAGS = {"v", "vd", "ad", "d", "p", "c", "r", "m", "q", "u", "f", "t"}
+_ZONE = re.compile(r"产业园|开发区|新区|管理区|合作区|示范区|试验区|园区")
+_CORE_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_STOP_CHARS = set("的了在和与及或是为把被对向从到将由于以等个名家年月日共全各该本每其这那")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place mention ``text`` at ``[start, end)``; ``key`` is its full name when the gazetteer knows it."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> dict[str, str]:
+    """Every province, city and county name and short form → its full name (连南县 → 连南瑶族自治县)."""
+    return _load()[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _load() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    from .jio import jionlp as load_jionlp
+
+    names: dict[str, str] = {}
+    parents: dict[str, frozenset[str]] = {}
+
+    def walk(node: dict, above: frozenset[str]) -> None:
+        for name, child in node.items():
+            if name.startswith("_") or not isinstance(child, dict):
+                continue
+            full = child.get("_full_name", name)
+            aliases = child.get("_alias") or []
+            zone = bool(_ZONE.search(full))  # 产业园区, 开发区: their short forms are common words
+            for alias in [full] + ([] if zone else [aliases] if isinstance(aliases, str) else list(aliases)):
+                if alias and len(alias) >= 2:
+                    names.setdefault(alias, full)
+            parents.setdefault(full, above)
+            walk(child, above | {full})
+
+    walk(load_jionlp().china_location_loader(), frozenset())
+    return names, parents
+
+
+def within(place: str, region: str) -> bool:
+    """Whether ``place`` lies inside ``region`` by the gazetteer (松阳县 within 丽水市 and 浙江省)."""
+    gaz, parents = _load()
+    return gaz.get(region, region) in parents.get(gaz.get(place, place), frozenset())
+
+
+@functools.lru_cache(maxsize=1)
+def _full_names() -> re.Pattern[str]:
+    gaz = gazetteer()
+    names = {full for full in gaz.values() if _ADMIN.search(full)}
+    names |= {alias + "县" for alias, full in gaz.items() if full.endswith("自治县") and not alias.endswith("县")}
+    names = sorted(names, key=len, reverse=True)
+    return re.compile("|".join(re.escape(n) for n in names))
+
+
+@functools.lru_cache(maxsize=4096)
+def places_in(text: str, short_forms: bool = False) -> tuple[Place, ...]:
+    """Place mentions of ``text`` in order: full gazetteer names, towns/villages by suffix, and with
+    ``short_forms`` also the gazetteer's short names (景宁, 宁波) — safe in questions, not in reports,
+    where 和平 or 新兴 are often plain words."""
+    found: dict[int, Place] = {}
+    for m in _full_names().finditer(text):
+        found[m.start()] = Place(m.start(), m.end(), m.group(0), m.group(0))
+    for p in _towns(text):
+        if not any(q.start <= p.start < q.end for q in found.values()):
+            found[p.start] = p
+    if short_forms:
+        gaz = gazetteer()
+        for alias in sorted(gaz, key=len, reverse=True):
+            for m in re.finditer(re.escape(alias), text):
+                if not any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in found.values()):
+                    found[m.start()] = Place(m.start(), m.end(), alias, gaz[alias])
+    return tuple(found[k] for k in sorted(found))
+
+
+def _towns(text: str) -> list[Place]:
+    """Towns, villages and streets: the word (or two short words) jieba cuts right before
+    镇/乡/村/街道/社区, or one word ending in the suffix (冲口村); 驻村, 全镇, 乡村 are not names."""
+    from ..segment import pos_tags
+
+    out = []
+    for m in _TOWN_SUFFIX.finditer(text):
+        w0 = max(0, m.start() - 5)
+        pos, toks = w0, []
+        for w, f in pos_tags(text[w0:m.end() + 2]):
+            toks.append((pos, pos + len(w), w, f))
+            pos += len(w)
+        mine = next((t for t in toks if t[0] <= m.start() < t[1]), None)
+        if mine is None:
+            continue
+        prev = [t for t in toks if t[1] <= mine[0]]
+        if mine[0] == m.start():  # the suffix opens its word: 镇, 镇村 (沙琅镇村), 镇政府
+            start = _core_start(prev, m.start())
+        elif mine[1] == m.end() and mine[3] not in ("v", "vn", "d", "r"):  # 冲口村, 三镇
+            if m.start() - mine[0] >= 2:
+                start = mine[0]
+            elif prev and len(prev[-1][2]) == 1 and _CORE_CHAR.match(prev[-1][2]):
+                start = prev[-1][0]  # 南 + 三镇
+            else:
+                start = -1
+        else:
+            continue  # the suffix is inside a longer word (农村人口, 驻村)
+        core = text[start:m.start()] if start >= 0 else ""
+        if m.group(0) == "乡" and text[m.end():m.end() + 1] in "村镇":
+            continue  # 乡村, 乡镇
+        if len(core) >= 2 and _is_name(core):
+            out.append(Place(start, m.end(), text[start:m.end()], text[start:m.end()]))
+    return out
+
+
+def _core_start(prev: list[tuple[int, int, str, str]], end: int) -> int:
+    """Start of the name before a lone suffix: the last word if 2+ characters, else the last two
+    (up to 3 characters); -1 when there is none."""
+    if not prev or prev[-1][1] != end:
+        return -1
+    last = prev[-1]
+    if len(last[2]) >= 2:
+        return last[0]
+    if len(prev) >= 2 and len(prev[-2][2]) + 1 <= 3 and _CORE_CHAR.match(prev[-2][2]):
+        return prev[-2][0]
+    return -1
+
+
+def _is_name(core: str) -> bool:
+    """A town name's core is not a determiner, a kind of place or a verb phrase (推进乡村, 帮扶村)."""
+    if _DETERMINER.match(core) or core in _GENERIC or _TOWN_SUFFIX.match(core) \
+            or any(not _CORE_CHAR.match(ch) or ch in _STOP_CHARS for ch in core):
+        return False
+    from ..segment import pos_tags
+
+    tags = pos_tags(core)
+    return not (len(tags) == 1 and tags[0][1] in _NOT_NAME_TAGS) and \
+        not (tags and tags[0][1] in ("v", "p", "c", "m", "q", "r"))
+
+
+def variants(name: str) -> set[str]:
+    """A place name, its full name and its short form (广东省 ↔ 广东; 景宁 ↔ 景宁畲族自治县)."""
+    full = gazetteer().get(name, name)
+    out = {name, full}
+    for n in (name, full):
+        short = re.sub(r"(?:畲族|瑶族|壮族|苗族|土家族|回族|黎族)?(?:自治县|自治州|自治区|自治旗|省|市|县|区|镇|乡|村|街道|社区)$", "", n)
+        if len(short) >= 2:
+            out.add(short)
+    return out
+
+
+def same_place(a: str, b: str) -> bool:
+    """Whether two mentions name the same place (in any of their forms)."""
+    return bool(variants(a) & variants(b))

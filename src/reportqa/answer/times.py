@@ -1,0 +1,87 @@
+"""Time expressions (2023年, 2021—2022年, 今年上半年, 去年, 截至6月底) resolved against a report's date.
+
+Parsing is jionlp's time extractor; this module only decides how two resolved times relate.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+_POINT_END = re.compile(r"(?:底|末|初|截至|截止|日)$")
+_KINDS = ("time_point", "time_span")
+_TIME_WORD = re.compile(r"(?:19|20)\d{2}年?|[今去前明上本当同]年|半年|季度|年[底末初]|\d{1,2}月")
+DURATION = re.compile(r"^(?:近|截至|截止)|年来$|年以来$")  # 近三年, 一年来: how long, not which year
+
+
+@dataclass(frozen=True)
+class TimeRef:
+    """A time expression ``text`` at ``[start, end)`` covering the months ``first``..``last`` (YYYY-MM)."""
+
+    start: int
+    end: int
+    text: str
+    first: str
+    last: str
+    point: bool  # a moment (截至2023年6月, 2023年底), not a period whose figures add up
+
+    @property
+    def years(self) -> tuple[int, int]:
+        """First and last year covered."""
+        return int(self.first[:4]), int(self.last[:4])
+
+
+def _base(date: str) -> dict[str, int] | None:
+    m = re.match(r"((?:19|20)\d{2})-(\d{2})-(\d{2})", date or "")
+    return {"year": int(m.group(1)), "month": int(m.group(2)), "day": int(m.group(3))} if m else None
+
+
+@functools.lru_cache(maxsize=8192)
+def times_in(text: str, date: str = "") -> tuple[TimeRef, ...]:
+    """The time expressions of ``text``; relative ones (今年, 去年) resolved against ``date`` (YYYY-MM-DD).
+
+    Without a date, relative expressions are left out (they cannot be placed).
+    """
+    from .jio import jionlp as load_jionlp
+
+    jionlp = load_jionlp()
+
+    if not re.search(r"\d{4}|[今去前明上本当同]年|[上下]半年|季度|年[底末初]|近.{1,2}年|年来", text):
+        return ()
+    base = _base(date)
+    try:
+        found = jionlp.ner.extract_time(text, time_base=base or {"year": 2000, "month": 1, "day": 1})
+    except Exception:  # noqa: BLE001 - a parser failure on odd text means no times, not no answer
+        return ()
+    out = []
+    for t in found:
+        detail = t.get("detail") or {}
+        span = detail.get("time")
+        if t.get("type") not in _KINDS or not isinstance(span, list) or len(span) != 2:
+            continue
+        if base is None and not re.search(r"(?:19|20)\d{2}", t["text"]):
+            continue  # relative, and nothing to resolve it against
+        if not _TIME_WORD.search(t["text"]):
+            continue  # 1769 in 举办培训班1769期 is no year
+        a, b = t["offset"]
+        first, last = span[0][:7], span[1][:7]
+        point = (t["type"] == "time_point" and not _whole_years(first, last)) or bool(_POINT_END.search(t["text"])) \
+            or text[max(0, a - 2):a] in ("截至", "截止")
+        out.append(TimeRef(a, b, t["text"], first, last, point))
+    return tuple(out)
+
+
+def fits(asked: TimeRef, found: TimeRef) -> bool:
+    """Whether a figure stated for ``found`` answers a question about ``asked``.
+
+    The same period answers; a moment inside the period answers (a stock counted 截至6月 for 2023);
+    a shorter period inside it (上半年 for the whole year) or a longer one (2021—2023年 for 2022) does not.
+    """
+    if (asked.first, asked.last) == (found.first, found.last):
+        return True
+    return found.point and asked.first <= found.first and found.last <= asked.last
+
+
+def _whole_years(first: str, last: str) -> bool:
+    return first.endswith("-01") and last.endswith("-12")

@@ -1,0 +1,109 @@
+"""Figures in text with open units: a number, its magnitude (万/亿) and whatever unit follows it.
+
+Units come from jionlp's list of Chinese measure words plus ``data/units.tsv``; the families
+there decide which units answer a question that names a unit or a measure (see :func:`unit_ok`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+_DIGITS = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"
+_CN = r"[零〇一二两三四五六七八九十百千]*[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*"
+_MAG = r"(?:[万亿千百]|万亿|千万|百万)"
+_NOT_UNITS = {"些", "月", "日", "号", "时", "点", "分", "秒", "届", "代", "方", "道", "口", "度", "部", "股", "把"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with its magnitude and unit: ``text == sentence[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    unit: str  # base unit without magnitude: 元 for 1.5亿元; "" for a bare number
+    magnitude: str  # 万, 亿, … or ""
+
+    @property
+    def family(self) -> str:
+        """The unit's family (money, area, people, …) or the unit itself."""
+        return unit_families().get(self.unit, self.unit)
+
+
+@functools.lru_cache(maxsize=1)
+def unit_families() -> dict[str, str]:
+    """unit → family, from ``data/units.tsv``."""
+    out = {}
+    for line in resources.files("reportqa.data").joinpath("units.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            unit, family = line.split("\t")[:2]
+            out[unit.strip()] = family.strip()
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def figure_pattern() -> re.Pattern[str]:
+    """The regex of a figure; units are tried longest first (平方公里 before 公里)."""
+    from .jio import jionlp as load_jionlp
+
+    jionlp = load_jionlp()
+
+    units = set(jionlp.quantifiers_loader()) | set(unit_families())
+    units = sorted((u for u in units if u and u not in _NOT_UNITS), key=len, reverse=True)
+    alt = "|".join(re.escape(u) for u in units)
+    num = rf"(?:{_DIGITS}|{_CN}(?=[万亿千百]?(?:{alt})))"
+    return re.compile(
+        rf"(?P<ratio>\d+(?:\.\d+)?[:：]1(?![\d.]))"
+        rf"|(?P<num>{num}(?:多|余)?(?:\s*[~～—\-至到]\s*{num})?)"
+        rf"(?:(?:多|余)?\s*(?P<unit0>{alt})|(?P<mag>{_MAG})(?:多|余)?\s*(?P<unit>{alt})?)?")
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def figures_in(text: str) -> list[Figure]:
+    """Every figure of ``text`` (years, months and bare Chinese numerals left out)."""
+    out = []
+    for m in figure_pattern().finditer(text):
+        if m.group("ratio"):
+            out.append(Figure(m.start(), m.end(), m.group(0), "", ""))
+            continue
+        unit, mag, num = m.group("unit0") or m.group("unit") or "", m.group("mag") or "", m.group("num")
+        if not re.search(r"\d", num) and (not unit or unit == "年"):
+            continue  # 一是, 两年: a numeral without a unit, or a span of years, is no figure
+        if all(_YEAR.fullmatch(n) for n in re.findall(r"\d+", num)) and re.fullmatch(r"[\d—\-–~～至到]+", num) \
+                and (unit in ("", "年") or text[m.end():m.end() + 1] in "年—-–至"):
+            continue  # a year, not a quantity
+        if not unit and not mag and text[m.end():m.end() + 1] in "月日号":
+            continue  # a date
+        end = max(m.end("unit0"), m.end("unit"), m.end("mag"), m.end("num"))
+        out.append(Figure(m.start(), end, text[m.start():end].strip(), unit, mag))
+    return out
+
+
+def unit_ok(figure: Figure, asked_unit: str, asked_family: str) -> bool:
+    """Whether ``figure`` is in the unit (or unit family) a question asks for.
+
+    A named unit accepts the same base unit at any magnitude (8000万元 for 多少亿元) and people
+    counted by 人/名/位; a measure's family accepts any unit of it; no wish accepts anything.
+    """
+    if asked_unit:
+        if figure.unit == asked_unit:
+            return True
+        fam = unit_families()
+        return fam.get(asked_unit) == "people" and fam.get(figure.unit) == "people"
+    if asked_family == "ratio":
+        return figure.unit in ("", "倍")
+    if asked_family:
+        return figure.family == asked_family or figure.family.startswith(asked_family + "-")
+    return True
+
+
+def split_unit(text: str) -> tuple[str, str]:
+    """(magnitude, base unit) of a unit as a question names it: 亿元 → (亿, 元); 头 → ("", 头)."""
+    m = re.fullmatch(rf"({_MAG})?(.*)", text)
+    assert m is not None
+    return m.group(1) or "", m.group(2)
