@@ -28,6 +28,10 @@ def answer_dict(a: Answer, index: CorpusIndex, qid: str | None = None) -> dict[s
     out = {"id": qid, "question": a.question, "found": a.found, "answer": a.text,
            "citations": [citation_dict(c, index) for c in a.citations],
            "passages": [passage_dict(n, p, index) for n, p in enumerate(a.passages, 1)]}
+    if a.matched:
+        out["matched"] = [{"constraint": k, "value": v, "where": w} for k, v, w in a.matched]
+    if a.near_miss is not None:
+        out["near_miss"] = {"text": a.near_miss.text, "citation": citation_dict(a.near_miss.citation, index)}
     if a.resolved_question and a.resolved_question != a.question:
         out["resolved_question"] = a.resolved_question  # a follow-up, as understood
     return out

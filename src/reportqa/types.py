@@ -71,6 +71,16 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     resolved_question: str = ""  # after follow-up resolution
+    matched: list[tuple[str, str, str]] = field(default_factory=list)  # (constraint, value, where it held)
+    near_miss: NearMiss | None = None  # on a refusal: what the reports give instead
+
+
+@dataclass
+class NearMiss:
+    """What the reports do give when the asked figure is absent (another year, place, thing or measure)."""
+
+    text: str  # e.g. 报告没有给出2018年的数字；给出的是2023年的：1.5亿元[1]
+    citation: Citation
 
 
 @dataclass

@@ -8,11 +8,14 @@ import numpy as np
 
 from ..corpusindex import CorpusIndex
 from ..segment import Segmenter
-from ..textnorm import fold, normalize_with_map
+from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
-from ..types import Answer, Citation, Passage, Sentence
-from .base import not_found, subject_context
-from .question import Question, analyse, fits_kind, foreign_places, missing_names, person_names
+from ..types import Answer, Citation, NearMiss, Passage, Sentence
+from .base import HEAD_CHARS, LEAD_CHARS, not_found, subject_context
+from .binding import Binding, Context, bind
+from .constraints import Constraints, read_constraints
+from .places import places_in
+from .question import Question, analyse, fits_kind, missing_names, person_names
 from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, slot_span
 from .verify import check
 
@@ -28,6 +31,7 @@ class Candidate:
     norm: str
     offsets: list[int]
     span: Span | None
+    binding: Binding
 
     @property
     def passage(self) -> Passage:
@@ -49,66 +53,61 @@ class ExtractiveAnswerer:
 
     def answer(self, question: str, passages: list[Passage], qvec: np.ndarray,
                index: CorpusIndex) -> Answer:
-        """Answer from ``passages`` or refuse."""
+        """Answer from ``passages`` or refuse (saying what the reports give instead, when they do)."""
         q = analyse(question)
-        cands = self.candidates(q, passages, qvec, index)
-        allowed = [c for c in cands if not self.mismatch(q, c, index)]
-        best = max(allowed, key=lambda c: c.score, default=None)
+        c = read_constraints(q)
+        cands = self.candidates(q, c, passages, qvec, index)
+        allowed = [x for x in cands if x.binding.ok and not self.mismatch(q, x, index)]
+        best = max(allowed, key=lambda x: x.score, default=None)
         if best is None or self.refusal_reason(q, best, index):
-            return not_found(question, passages)
-        return check(self.compose(question, q, best, passages))
+            return self.refuse(question, q, cands, passages, index)
+        answer = self.compose(question, q, best, passages)
+        answer.matched = best.binding.matched
+        return check(answer)
 
-    def candidates(self, q: Question, passages: list[Passage], qvec: np.ndarray,
+    def candidates(self, q: Question, c: Constraints, passages: list[Passage], qvec: np.ndarray,
                    index: CorpusIndex) -> list[Candidate]:
-        """Every sentence of the top passages, scored, with its span."""
+        """Every sentence of the top passages, scored, with each span it offers and that span's binding."""
         w, total = self.scorer.weights(q.text, index)
         out = []
         for ss in self.scorer.score(q.text, passages[: self.top_passages], qvec, index):
             norm, offsets = normalize_with_map(ss.sentence.text)
-            span, fit = self.best_span(q, norm, w, total)
-            penalty = 1.0 if q.qtype in NEEDS_SPAN and span is None else 0.0
-            out.append(Candidate(ss, ss.score + 0.5 * fit - penalty, norm, offsets, span))
+            ctx = _context(index, ss.passage, ss.sentence)
+            for span, fit in self.spans(q, norm, w, total):
+                penalty = 1.0 if q.qtype in NEEDS_SPAN and span is None else 0.0
+                b = bind(c, q.text, norm, span.start if span else 0, span.end if span else 0, ctx,
+                         span.figure if span else None)
+                out.append(Candidate(ss, ss.score + 0.5 * fit - penalty, norm, offsets, span, b))
         return out
 
-    def best_span(self, q: Question, norm: str, w: dict[str, float],
-                  total: float) -> tuple[Span | None, float]:
-        """The span of ``norm`` that best answers ``q`` and its fit (0 when none)."""
+    def spans(self, q: Question, norm: str, w: dict[str, float], total: float) -> list[tuple[Span | None, float]]:
+        """The spans of ``norm`` that may answer ``q`` with their fit; ``[(None, 0)]`` when none."""
         if q.qtype == "number":
             spans = number_spans(q, norm)
         elif q.qtype == "date":
             spans = date_spans(q, norm)
         elif q.qtype == "other":
-            return None, 0.0
+            return [(None, 0.0)]
         else:
             slot = slot_span(q, norm)
             if slot is None or not fits_kind(q.qtype, slot.text):
-                return None, 0.0
-            return slot, slot.fit
-        best, best_fit = None, 0.0
+                return [(None, 0.0)]
+            return [(slot, slot.fit)]
+        out = []
         for sp in spans:
             a, b = clause_bounds(norm, sp.start, sp.end, CLAUSE_END + "、")
             near = set(self.segmenter.tokens(norm[max(a - 12, 0):sp.start] + " " + norm[sp.end:b]))
-            fit = sp.fit + sum(v for t, v in w.items() if t in near) / total
-            if foreign_places(q, norm[a:b]):
-                fit -= 0.6  # the figure belongs to a place the question does not ask about
-            if any(y in norm[a:b] for y in q.years):
-                fit += 1.0  # the figure is the one of the year asked about
-            if fit > best_fit:
-                best, best_fit = sp, fit
-        return best, best_fit
+            out.append((sp, sp.fit + sum(v for t, v in w.items() if t in near) / total))
+        return out or [(None, 0.0)]
 
     def mismatch(self, q: Question, cand: Candidate, index: CorpusIndex) -> str:
-        """A hard reason this sentence cannot answer: a year or a named entity of the question is absent."""
-        chunk = fold(cand.passage.chunk.text)
-        for year in q.years:
-            if year not in chunk:
-                return f"year {year} is not in the evidence"
-        for name in missing_names(q.entities, subject_context(index, cand.passage.chunk)):
+        """A hard reason this sentence cannot answer: a body or person of the question is absent, or no span."""
+        places = {p.text for p in places_in(q.text, short_forms=True)}
+        bodies = [e for e in q.entities if e not in places and not any(e in p or p in e for p in places)]
+        for name in missing_names(bodies, subject_context(index, cand.passage.chunk)):
             return f"{name} is neither the report's subject nor in the passage"
         if q.qtype in NEEDS_SPAN and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
-        if q.qtype == "number" and cand.span is not None and not cand.span.unit_ok:
-            return f"no figure in the unit asked for ({q.classifier or '/'.join(q.unit_family)})"
         return ""
 
     def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:
@@ -119,6 +118,21 @@ class ExtractiveAnswerer:
         if best.scored.coverage < self.min_coverage:
             return f"evidence covers {best.scored.coverage:.2f} of the question"
         return ""
+
+    def refuse(self, question: str, q: Question, cands: list[Candidate], passages: list[Passage],
+               index: CorpusIndex) -> Answer:
+        """The refusal, with what the reports do give when a candidate misses by one constraint."""
+        answer = not_found(question, passages)
+        near = [x for x in cands if x.span is not None and len(x.binding.failed) == 1
+                and x.scored.coverage >= self.min_coverage and not self.mismatch(q, x, index)]
+        best = max(near, key=lambda x: x.score, default=None)
+        if best is not None:
+            kind, asked, found = best.binding.failed[0]
+            s = best.sentence
+            span = s.text[best.offsets[best.span.start]:best.offsets[best.span.end]]
+            cite = Citation(1, best.passage.chunk, s.text, s.start, s.end, best.score)
+            answer.near_miss = NearMiss(_near_text(kind, asked, found, span), cite)
+        return answer
 
     def compose(self, question: str, q: Question, best: Candidate, passages: list[Passage]) -> Answer:
         """The span (in the source's own script), then the supporting sentence, each cited."""
@@ -131,3 +145,22 @@ class ExtractiveAnswerer:
             a, b = person_names(best.norm, a, b)
         span = s.text[best.offsets[a]:best.offsets[b]]
         return Answer(question, True, f"{span}[1]\n原文：{s.text}[1]", [cite], passages)
+
+
+def _context(index: CorpusIndex, p: Passage, s: Sentence) -> Context:
+    """What a sentence inherits: the passage text before it, the report's title, opening and date."""
+    doc = index.docs[p.chunk.doc_id]
+    lead = doc.text[max(0, min(p.chunk.start, s.start) - LEAD_CHARS):s.start]
+    return Context(normalize(lead), normalize(doc.title), normalize(doc.text[:HEAD_CHARS]), doc.date)
+
+
+_NEAR = {"时间": "报告没有给出{asked}的这一数字；给出的是{found}的：{span}[1]",
+         "地点": "报告没有给出{asked}的这一数字；给出的是{found}的：{span}[1]",
+         "对象": "报告没有给出{asked}的这一数字；给出的是另一项（{found}）：{span}[1]",
+         "单位": "报告没有给出以{asked}计的数字；给出的是：{span}[1]",
+         "数值": "报告没有直接给出所问的{asked}；给出的是：{span}[1]"}
+
+
+def _near_text(kind: str, asked: str, found: str, span: str) -> str:
+    """The near-miss sentence: what was asked, and what the report gives instead."""
+    return _NEAR.get(kind, "报告给出的是：{span}[1]").format(asked=asked, found=found or "其他", span=span)

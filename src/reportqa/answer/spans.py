@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .question import UNITS, Question
+from .question import Question
+from .units import Figure, figures_in
 
-_NUM = r"(?:\d+(?:[.,]\d+)*|[零一二两三四五六七八九十百千]+)"
-_MAG = r"(?:多|余)?(?:[万亿千百]+)?(?:多|余)?"
-NUMBER = re.compile(
-    rf"(?:约|近|超过|超|逾)?{_NUM}{_MAG}(?:\s*[~～—\-至到]\s*{_NUM}{_MAG})?\s*(?P<unit>{UNITS})?"
-)
 DATE = re.compile(
     r"(?:(?:19|20)\d{2}(?:—|-|–|至)(?:19|20)\d{2}年|(?:19|20)\d{2}-\d{1,2}-\d{1,2}|"
     r"(?:(?:19|20)\d{2}年|今年|去年|明年|上年)?(?:\d{1,2}月(?:\d{1,2}日)?(?:上旬|中旬|下旬|底|初|末)?)|"
@@ -31,7 +27,7 @@ class Span:
     end: int
     text: str
     fit: float  # type/slot fit, 0..1
-    unit_ok: bool = True  # the unit is one the question asks for
+    figure: Figure | None = None  # for a figure: its number, magnitude and unit
 
 
 def clause_bounds(s: str, start: int, end: int, marks: str = CLAUSE_END) -> tuple[int, int]:
@@ -42,26 +38,20 @@ def clause_bounds(s: str, start: int, end: int, marks: str = CLAUSE_END) -> tupl
 
 
 def number_spans(q: Question, s: str) -> list[Span]:
-    """Numbers with their units that fit the question's classifier, money or percent wish."""
+    """Every figure of ``s`` (any unit) with how well its surroundings fit the question."""
     out = []
-    for m in NUMBER.finditer(s):
-        text, unit = m.group(0).strip(), m.group("unit") or ""
-        if not re.search(r"\d", text) and not unit:
-            continue  # a bare Chinese numeral (一是, 三个一批…) is no answer
-        if re.fullmatch(r"(?:19|20)\d{2}", text.rstrip("年")) and unit in ("", "年") and q.classifier != "年":
-            continue  # a year, not a quantity
-        if _digits(text) and _digits(text) in _digits_all(q.text):
+    head = _strip_head(q.right)
+    for f in figures_in(s):
+        if _digits(f.text) and _digits(f.text) in _digits_all(q.text):
             continue  # the question already says this number
-        unit_fit = _unit_fit(q, unit)
-        fit = unit_fit + (0.1 if re.search(r"\d", text) else 0.0)
-        head = _strip_head(q.right)[:2]
-        if head and head in s[m.end():m.end() + 6]:
+        fit = 0.5 + (0.1 if re.search(r"\d", f.text) else 0.0)
+        if head[:2] and head[:2] in s[f.end:f.end + 6]:
             fit += 0.5  # "多少个项目" ↔ "561个项目"
-        elif head and s[max(0, m.start() - 4):m.start()].endswith(_strip_head(q.right)[-2:]):
+        elif head and s[max(0, f.start - 4):f.start].endswith(head[-2:]):
             fit += 0.25  # "多少条道路" ↔ "道路84条": the noun right before the figure
-        if q.wants_total and re.search(r"共|累计|合计|总", s[max(0, m.start() - 3):m.start()]):
+        if q.wants_total and re.search(r"共|累计|合计|总", s[max(0, f.start - 3):f.start]):
             fit += 0.3  # 共428个: the total asked for
-        out.append(Span(m.start(), m.end(), text, fit, unit_fit >= 0.5))
+        out.append(Span(f.start, f.end, f.text, fit, figure=f))
     return out
 
 
@@ -71,20 +61,6 @@ def _digits(text: str) -> str:
 
 def _digits_all(text: str) -> set[str]:
     return set(re.findall(r"[\d.]+", text))
-
-
-def _unit_fit(q: Question, unit: str) -> float:
-    if q.unit_family:
-        return 1.0 if unit in q.unit_family else 0.1
-    if q.classifier:
-        if unit == q.classifier or (q.classifier in ("名", "人", "位") and unit in ("名", "人", "位")):
-            return 1.0
-        return 0.1 if unit else 0.4
-    if q.wants_percent:
-        return 1.0 if unit == "%" else 0.2
-    if q.wants_money:
-        return 1.0 if "元" in unit else 0.2
-    return 0.7 if unit else 0.4
 
 
 def date_spans(q: Question, s: str) -> list[Span]:

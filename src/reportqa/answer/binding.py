@@ -1,0 +1,175 @@
+"""Answer binding: is a candidate span the one the question asks for, or another place's, year's,
+thing's or measure's figure sitting in the same passage?
+
+A constraint holds in the candidate's clause, or in what that clause inherits: the sentence before
+it, the passage lead, the report's title and opening, and (for times) the report's date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .constraints import Constraints
+from .places import Place, places_in, same_place, variants, within
+from .times import DURATION, TimeRef, fits, times_in
+from .units import Figure, unit_ok
+
+CLAUSE = "，,；;。！？!?\n"
+SEGMENT = CLAUSE + "、"
+_OLD_BEFORE = re.compile(r"(?:由|从)(?:原来的|原先的|原|去年的|上年的)?$")
+_NEW_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升|下降|降低|减少|缩小|扩大|升|降|增)?(?:至|到)$")
+_DELTA_BEFORE = re.compile(r"(?:增长|增加|提高|提升|上升|下降|降低|减少|增收|减|增|多|少|翻)(?:了)?(?:约|近|超过)?$")
+
+
+@dataclass
+class Context:
+    """Where a candidate sentence sits: the passage text before it, the report's title, opening and date."""
+
+    lead: str
+    title: str
+    opening: str
+    date: str
+
+
+@dataclass
+class Binding:
+    """The outcome for one candidate: each constraint matched (kind, value, where) or failed (kind, asked, found)."""
+
+    matched: list[tuple[str, str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every constraint holds."""
+        return not self.failed
+
+
+def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Context,
+         figure: Figure | None = None) -> Binding:
+    """Check the candidate ``s[start:end]`` of sentence ``s`` against the question's constraints."""
+    b = Binding()
+    _bind_time(question, s, start, ctx, b)
+    _bind_places(c.places, s, start, ctx, b)
+    if figure is not None:
+        _bind_figure(c, s, figure, b)
+    _bind_things(c.things, question, s, start, end, b)
+    return b
+
+
+def clause_of(s: str, start: int, end: int, marks: str = CLAUSE) -> tuple[int, int]:
+    """The clause (between ``marks``) around ``[start, end)``."""
+    a = max((s.rfind(ch, 0, start) for ch in marks), default=-1) + 1
+    ends = [i for i in (s.find(ch, end) for ch in marks) if i >= 0]
+    return a, min(ends) if ends else len(s)
+
+
+def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
+    """The time a candidate at ``start`` is stated for, and where it was found."""
+    a, b = clause_of(s, start, start)
+    times = times_in(s, ctx.date)
+    before = [t for t in times if a <= t.start and t.end <= start]
+    if before:
+        return before[-1], "句内"
+    after = [t for t in times if start <= t.start and t.end <= b]
+    if after:
+        return after[0], "句内"
+    earlier = [t for t in times if t.end <= a]
+    if earlier:
+        return earlier[-1], "句内"
+    for text, where in ((ctx.lead, "上文"), (ctx.title, "标题")):
+        found = times_in(text, ctx.date)
+        if found:
+            return found[-1], where
+    return None, "报告日期"
+
+
+def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
+    asked = [t for t in times_in(question, ctx.date) if not DURATION.search(t.text)]
+    if not asked:
+        return
+    found, where = _time_of(s, start, ctx)
+    for t in asked:
+        if found is not None and fits(t, found):
+            b.matched.append(("时间", t.text, where))
+        elif found is None and ctx.date[:4] and t.years == (int(ctx.date[:4]),) * 2 and not t.point:
+            b.matched.append(("时间", t.text, where))
+        else:
+            b.failed.append(("时间", t.text, found.text if found else (ctx.date[:4] + "年" if ctx.date else "")))
+
+
+def _mentions(text: str, asked: list[Place]) -> list[Place]:
+    """Places named in ``text``: gazetteer and town names, and the question's own places in any form."""
+    out = list(places_in(text))
+    for p in asked:
+        for v in variants(p.text) | variants(p.key):
+            for m in re.finditer(re.escape(v), text):
+                if not any(q.start <= m.start() < q.end for q in out):
+                    out.append(Place(m.start(), m.end(), v, p.key))
+    return sorted(out, key=lambda p: p.start)
+
+
+def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Binding) -> None:
+    if not asked:
+        return
+    a, _ = clause_of(s, start, start)
+    owner = next((p for p in reversed(_mentions(s, asked)) if a <= p.start and p.end <= start), None)
+    context = s + ctx.lead + ctx.title + ctx.opening
+    for p in asked:
+        owned = owner is not None and (same_place(owner.text, p.text) or same_place(owner.key, p.key))
+        if owned:
+            b.matched.append(("地点", p.text, "句内"))
+        elif owner is not None and within(owner.key, p.key):
+            b.matched.append(("地点", p.text, f"{owner.text}所在"))
+        elif any(v in context for v in variants(p.text) | variants(p.key)) and \
+                (owner is None or any(same_place(owner.key, q.key) or same_place(owner.text, q.text) for q in asked)):
+            b.matched.append(("地点", p.text, "句内" if any(v in s for v in variants(p.text)) else "上文"))
+        else:
+            b.failed.append(("地点", p.text, owner.text if owner else ""))
+
+
+def figure_role(s: str, f: Figure) -> str:
+    """Which value of a change a figure is: old (由X), delta (增长X), or level (提升至X, or no change)."""
+    before = s[max(0, f.start - 8):f.start]
+    if _OLD_BEFORE.search(before) and re.search(r"(?:至|到|为)", s[f.end:f.end + 12]):
+        return "old"
+    if _NEW_BEFORE.search(before):
+        return "level"
+    if _DELTA_BEFORE.search(before) or re.search(r"(?:同比|比上年|较上年|比去年)$", before):
+        return "delta"
+    return "level"
+
+
+def _bind_figure(c: Constraints, s: str, f: Figure, b: Binding) -> None:
+    if unit_ok(f, c.unit, c.family):
+        if c.unit or c.family:
+            b.matched.append(("单位", c.unit or c.measure, "句内"))
+    else:
+        b.failed.append(("单位", c.unit or c.measure, f.text))
+    role = figure_role(s, f)
+    if role != c.role:
+        b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
+
+
+def _bind_things(things: list[str], question: str, s: str, start: int, end: int, b: Binding) -> None:
+    """A thing the question measures (红薯) named in another figure's segment, but not in this one's
+    (红薯种植面积3000亩、百香果种植面积2000亩), means this figure measures something else."""
+    if not things:
+        return
+    a, z = clause_of(s, start, end, SEGMENT)
+    own = s[a:z].lower()
+    ca, cz = clause_of(s, start, end)
+    for t in things:
+        if t in own or t not in s[ca:cz].lower():
+            continue
+        other = [seg for seg in re.split(f"[{re.escape(SEGMENT)}]", s[ca:cz].lower()) if t in seg]
+        if any(re.search(re.escape(t) + r"\D{0,8}\d", seg) for seg in other) and _names_new_subject(s[a:start], question):
+            b.failed.append(("对象", t, s[a:z]))
+
+
+def _names_new_subject(prefix: str, question: str) -> bool:
+    """Whether the text before a figure in its segment names a subject the question does not (百香果)."""
+    from ..segment import pos_tags
+
+    return any(f in ("n", "nz", "nr", "ns") and len(w) >= 2 and w not in question and w[0] not in "全各该本其"
+               for w, f in pos_tags(prefix))

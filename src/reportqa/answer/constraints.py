@@ -1,0 +1,83 @@
+"""What a question pins its answer to: places, times, the measure and unit, and which value of a change.
+
+The question's target (figure, date, person, place, list, description) is :class:`Question`'s
+``qtype``; :class:`Constraints` holds what every admissible answer must satisfy.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from .places import Place, places_in
+from .question import Question, nouns
+from .units import figure_pattern, split_unit
+
+_DELTA_Q = re.compile(r"增长了|增加了|提高了|提升了|上升了|下降了|减少了|降低了|增长多少|增加多少|增幅|增速|增长率|"
+                      r"同比|净增|多少个百分点|增长几|增加几")
+_OLD_Q = re.compile(r"原来|此前|之前|原先|由多少|从多少|以前|过去|改造前|帮扶前|起初|最初")
+_VERB_TAIL = re.compile(r"(?:是|为|有|达|达到|约|约为|共|一共|共有|累计|合计|总计|分别|缩小到|缩小至|提升至|提升到|提高到|"
+                        r"提高至|增加到|增加至|增长到|增长至|下降到|下降至|降至|降到|扩大到|扩大至|了|的|已|已经|将|能|可)+$")
+
+
+@dataclass
+class Constraints:
+    """What an answer must satisfy, read from the question."""
+
+    places: list[Place] = field(default_factory=list)
+    unit: str = ""  # base unit the question names: 元 for 多少亿元, 头 for 多少头
+    family: str = ""  # unit family its measure word wants (money, area, percent, ratio, people)
+    measure: str = ""  # the measure word (产值, 面积) when one is named
+    role: str = "level"  # level | old | delta: which value of a change is asked
+    things: list[str] = field(default_factory=list)  # what is measured (红薯, 荔枝): nouns besides places
+
+
+@functools.lru_cache(maxsize=1)
+def measures() -> dict[str, str]:
+    """measure word → unit family, from ``data/measures.tsv``."""
+    out = {}
+    text = resources.files("reportqa.data").joinpath("measures.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, family = line.split("\t")[:2]
+            out[word.strip().lower()] = family.strip()
+    return out
+
+
+def read_constraints(q: Question) -> Constraints:
+    """The constraints of an analysed question."""
+    c = Constraints(places=list(places_in(q.text, short_forms=True)))
+    if q.qtype == "number":
+        c.unit = _named_unit(q)
+        c.measure, c.family = _measure(q)
+        c.role = "delta" if _DELTA_Q.search(q.text) else "old" if _OLD_Q.search(q.text) else "level"
+    place_words = {v for p in c.places for v in (p.text, p.key)}
+    c.things = [n for n in nouns(q.text) if n not in place_words and not any(n in p for p in place_words)
+                and n != c.measure.lower() and n not in measures()]
+    return c
+
+
+def _named_unit(q: Question) -> str:
+    """The unit right after 多少/几 (多少亿元 → 元, 多少头 → 头), or ''."""
+    m = re.search(r"(?:多少|几)", q.text)
+    if not m:
+        return ""
+    rest = q.text[m.end():]
+    um = figure_pattern().match("1" + rest)
+    if not um or not (um.group("unit0") or um.group("unit")):
+        return ""
+    unit_text = rest[: um.end() - 1]
+    return split_unit(unit_text.strip("多余"))[1]
+
+
+def _measure(q: Question) -> tuple[str, str]:
+    """The measure word before the question word (or right after it) and the unit family it wants."""
+    left = _VERB_TAIL.sub("", q.left)
+    table = measures()
+    best = ""
+    for word in table:
+        if (left.lower().endswith(word) or q.right.lower().startswith(word)) and len(word) > len(best):
+            best = word
+    return best, table.get(best, "")

@@ -1,0 +1,95 @@
+"""Answer binding on sentences of places, units and years that the seed reports do not contain."""
+
+import pytest
+
+from reportqa.answer.binding import Context, bind
+from reportqa.answer.constraints import read_constraints
+from reportqa.answer.places import places_in
+from reportqa.answer.question import analyse
+from reportqa.answer.times import fits, times_in
+from reportqa.answer.units import figures_in, unit_ok
+from reportqa.textnorm import normalize
+
+NO_CONTEXT = Context(lead="", title="", opening="", date="")
+
+
+def admissible(question: str, sentence: str, ctx: Context = NO_CONTEXT) -> list[str]:
+    """The figures of ``sentence`` that bind to every constraint of ``question``."""
+    q = analyse(question)
+    c = read_constraints(q)
+    s = normalize(sentence)
+    return [f.text for f in figures_in(s) if bind(c, q.text, s, f.start, f.end, ctx, f).ok]
+
+
+def test_units_are_open():
+    found = {f.text: (f.magnitude, f.unit) for f in figures_in("存栏肉牛120头，渔船35艘，光伏装机2000千瓦，水库库容3.6万立方米")}
+    assert found == {"120头": ("", "头"), "35艘": ("", "艘"), "2000千瓦": ("", "千瓦"), "3.6万立方米": ("万", "立方米")}
+
+
+def test_figures_keep_long_decimals_and_leave_years_and_spans_alone():
+    assert [f.text for f in figures_in("2019—2021年两年已配套30.1342亿元,比值为2.41:1")] == ["30.1342亿元", "2.41:1"]
+
+
+def test_a_named_unit_accepts_the_same_currency_at_another_magnitude():
+    f = figures_in("投入8000万元")[0]
+    assert unit_ok(f, "元", "") and not unit_ok(f, "头", "")
+    assert admissible("丽水市松阳县去年投入了多少亿元?", "松阳县去年投入8000万元,带动就业1200人。") == ["8000万元"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("宁波市北仑区投入了多少帮扶资金?", ["3.2亿元"]),
+    ("杭州市萧山区投入了多少帮扶资金?", ["5.1亿元"]),
+])
+def test_a_figure_belongs_to_the_place_that_owns_its_clause(question, expected):
+    sentence = "宁波市北仑区投入帮扶资金3.2亿元,杭州市萧山区投入帮扶资金5.1亿元。"
+    assert admissible(question, sentence) == expected
+
+
+def test_a_figure_belongs_to_the_year_of_its_clause():
+    sentence = "2018年全县茶叶产值1.1亿元,2023年全县茶叶产值达到2.6亿元。"
+    assert admissible("2018年全县茶叶产值是多少?", sentence) == ["1.1亿元"]
+    assert admissible("2023年全县茶叶产值是多少?", sentence) == ["2.6亿元"]
+    assert admissible("2020年全县茶叶产值是多少?", sentence) == []
+
+
+def test_relative_years_resolve_against_the_report_date():
+    ctx = Context(lead="", title="", opening="", date="2024-03-10")
+    sentence = "去年全镇油茶产值4500万元,今年计划突破6000万元。"
+    assert admissible("2023年全镇油茶产值是多少?", sentence, ctx) == ["4500万元"]
+    assert admissible("2024年全镇油茶产值计划是多少?", sentence, ctx) == ["6000万元"]
+
+
+def test_a_span_of_years_asks_for_the_total_not_one_year():
+    sentence = "2021年投入资金800万元,2021—2023年累计投入资金3000万元。"
+    assert admissible("2021—2023年共投入了多少资金?", sentence) == ["3000万元"]
+    assert admissible("2021年投入了多少资金?", sentence) == ["800万元"]
+
+
+def test_a_half_year_figure_does_not_answer_a_whole_year():
+    assert not fits(times_in("2023年")[0], times_in("2023年上半年")[0])
+    assert fits(times_in("2023年")[0], times_in("截至2023年6月底")[0])
+
+
+def test_the_thing_measured_binds_its_figure():
+    sentence = "全村红薯种植面积3000亩、百香果种植面积2000亩。"
+    assert admissible("全村红薯种植面积有多少?", sentence) == ["3000亩"]
+    assert admissible("全村百香果种植面积有多少?", sentence) == ["2000亩"]
+
+
+def test_a_change_gives_the_new_value_the_old_value_or_the_increase():
+    sentence = "森林覆盖率由61.5%提升至63.2%,林业产值同比增长12%。"
+    assert admissible("森林覆盖率提升到了多少?", sentence) == ["63.2%"]
+    assert admissible("森林覆盖率原来是多少?", sentence) == ["61.5%"]
+    assert admissible("林业产值同比增长了多少?", sentence) == ["12%"]
+
+
+def test_the_measure_word_decides_the_unit_family_locally():
+    sentence = "农民人均可支配收入达到2.1万元,城乡居民收入比缩小到1.86:1。"
+    assert admissible("城乡居民收入比缩小到多少?", sentence) == ["1.86:1"]
+    assert admissible("农民人均可支配收入是多少?", sentence) == ["2.1万元"]
+
+
+def test_places_come_from_the_gazetteer_and_town_suffixes():
+    assert [p.text for p in places_in("景宁畲族自治县大均乡和东坑镇")] == ["景宁畲族自治县", "大均乡", "东坑镇"]
+    assert [p.key for p in places_in("那景宁呢", short_forms=True)] == ["景宁畲族自治县"]
+    assert places_in("推进乡村振兴,驻村工作队走访全镇各村") == ()
