@@ -67,6 +67,11 @@ def _shared_tokenizer() -> jieba.Tokenizer:
         return tok
 
 
+def word_frequency(word: str) -> int:
+    """jieba's dictionary frequency of ``word`` (0 when it is not a dictionary word): how common it is."""
+    return _shared_tokenizer().FREQ.get(word, 0) or 0
+
+
 class Segmenter:
     """Turns text into BM25 tokens: normalise, jieba search-mode cut, drop stopwords."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..corpusindex import CorpusIndex
-from ..segment import Segmenter
+from ..segment import Segmenter, word_frequency
 from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
 from ..types import Answer, Citation, NearMiss, Passage, Sentence
@@ -108,7 +108,19 @@ class ExtractiveAnswerer:
             return f"{name} is neither the report's subject nor in the passage"
         if q.qtype in NEEDS_SPAN and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
+        rare = self.specific_thing(q, index)
+        if rare and fold(rare) not in _near_text_of(index, cand):
+            return f"{rare}, the most specific thing asked about, is not near the evidence"
         return ""
+
+    def specific_thing(self, q: Question, index: CorpusIndex) -> str:
+        """The question's most specific noun: not a place, uncommon in the language (jieba's word
+        frequency) and the rarest in the corpus. A 龙眼 question must not take a 荔枝 figure."""
+        idf = index.idf()
+        places = {p.text for p in places_in(q.text, short_forms=True)}
+        known = [n for n in q.nouns if n in idf and word_frequency(n) < COMMON_WORD
+                 and not any(n in p or p in n for p in places)]
+        return max(known, key=lambda n: idf[n], default="")
 
     def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:
         """Why the best evidence does not cover the question ('' when it does)."""
@@ -145,6 +157,18 @@ class ExtractiveAnswerer:
             a, b = person_names(best.norm, a, b)
         span = s.text[best.offsets[a]:best.offsets[b]]
         return Answer(question, True, f"{span}[1]\n原文：{s.text}[1]", [cite], passages)
+
+
+COMMON_WORD = 1000  # jieba dictionary frequency above which a noun is too general to pin a figure
+NEAR_CHARS = 80  # text before a sentence that may name what its figures measure
+
+
+def _near_text_of(index: CorpusIndex, cand: Candidate) -> str:
+    """Folded title and opening of the report, and the text from a little before the candidate
+    sentence to its end: where what a figure measures is named."""
+    doc = index.docs[cand.passage.chunk.doc_id]
+    return fold(doc.title + "\n" + doc.text[:HEAD_CHARS] + "\n"
+                + doc.text[max(0, cand.sentence.start - NEAR_CHARS):cand.sentence.end])
 
 
 def _context(index: CorpusIndex, p: Passage, s: Sentence) -> Context:
