@@ -10,6 +10,7 @@ import numpy as np
 
 from .answer import Answerer
 from .answer.llm import answerer_from_settings
+from .answer.compound import merge, split_question
 from .answer.followup import resolve_followup
 from .corpusindex import CorpusIndex
 from .errors import UsageError
@@ -119,6 +120,10 @@ class Pipeline:
         return answer_dict(self._ask(index, question, history, 8), index, qid)
 
     def _ask(self, index: CorpusIndex, question: str, history: list[str] | None, k: int) -> Answer:
+        parts = split_question(question)
+        if len(parts) > 1:  # 「A是多少?B又是多少?」: each part answered, later parts read against earlier ones
+            answers = [self._ask(index, part, (history or []) + parts[:i], k) for i, part in enumerate(parts)]
+            return merge(question, answers)
         resolved = resolve_followup(question, history or []) if history else question
         qvec = self._query_vector(resolved)
         passages = self.retrieve(resolved, k=k, qvec=qvec, index=index)

@@ -72,6 +72,13 @@ def word_frequency(word: str) -> int:
     return _shared_tokenizer().FREQ.get(word, 0) or 0
 
 
+def word_tag(word: str) -> str:
+    """jieba's dictionary part of speech of ``word`` ('' when it is not a dictionary word)."""
+    with _POS_LOCK:
+        _domain_pos()
+        return jieba.posseg.dt.word_tag_tab.get(word, "")
+
+
 class Segmenter:
     """Turns text into BM25 tokens: normalise, jieba search-mode cut, drop stopwords."""
 

@@ -115,6 +115,11 @@ def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Bindin
     a, _ = clause_of(s, start, start)
     owner = next((p for p in reversed(_mentions(s, asked)) if a <= p.start and p.end <= start), None)
     context = s + ctx.lead + ctx.title + ctx.opening
+    last = asked[-1]
+    if owner is not None and len(asked) > 1 and (same_place(owner.text, last.text) or same_place(owner.key, last.key)):
+        # the clause names the question's narrowest place (named last): the question places it in the others
+        b.matched.extend(("地点", p.text, "句内") for p in asked)
+        return
     for p in asked:
         owned = owner is not None and (same_place(owner.text, p.text) or same_place(owner.key, p.key))
         if owned:

@@ -18,6 +18,7 @@ from .units import figure_pattern, split_unit
 _DELTA_Q = re.compile(r"增长了|增加了|提高了|提升了|上升了|下降了|减少了|降低了|增长多少|增加多少|增幅|增速|增长率|"
                       r"同比|净增|多少个百分点|增长几|增加几")
 _OLD_Q = re.compile(r"原来|此前|之前|原先|由多少|从多少|以前|过去|改造前|帮扶前|起初|最初")
+_PERCENT_Q = re.compile(r"百分之(?:多少|几)|百分比是多少|几成|多少成")
 _VERB_TAIL = re.compile(r"(?:是|为|有|达|达到|约|约为|共|一共|共有|累计|合计|总计|分别|缩小到|缩小至|提升至|提升到|提高到|"
                         r"提高至|增加到|增加至|增长到|增长至|下降到|下降至|降至|降到|扩大到|扩大至|了|的|已|已经|将|能|可)+$")
 
@@ -61,6 +62,8 @@ def read_constraints(q: Question) -> Constraints:
 
 def _named_unit(q: Question) -> str:
     """The unit right after 多少/几 (多少亿元 → 元, 多少头 → 头), or ''."""
+    if _PERCENT_Q.search(q.text):
+        return "%"
     m = re.search(r"(?:多少|几)", q.text)
     if not m:
         return ""

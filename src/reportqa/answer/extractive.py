@@ -102,8 +102,9 @@ class ExtractiveAnswerer:
 
     def mismatch(self, q: Question, cand: Candidate, index: CorpusIndex) -> str:
         """A hard reason this sentence cannot answer: a body or person of the question is absent, or no span."""
-        places = {p.text for p in places_in(q.text, short_forms=True)}
-        bodies = [e for e in q.entities if e not in places and not any(e in p or p in e for p in places)]
+        spans = [(p.start, p.end) for p in places_in(q.text, short_forms=True)]
+        bodies = [e for e in q.entities if not any(a < q.text.find(e) + len(e) and q.text.find(e) < b
+                                                   for a, b in spans)]
         for name in missing_names(bodies, subject_context(index, cand.passage.chunk)):
             return f"{name} is neither the report's subject nor in the passage"
         if q.qtype in NEEDS_SPAN and cand.span is None:

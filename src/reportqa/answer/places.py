@@ -17,6 +17,8 @@ _GENERIC = {"新农", "行政", "自然", "重点", "示范", "典型", "贫困"
             "县级", "国家级", "相关", "周边", "沿线", "所在", "乡镇", "村镇", "城镇", "集镇", "圩镇", "强镇", "名镇",
             "名村", "强村", "富村", "古村", "外村", "邻村", "本村", "美丽乡", "未来", "共富", "明星", "百强", "千强"}
 _NOT_NAME_TAGS = {"v", "vd", "ad", "d", "p", "c", "r", "m", "q", "u", "f", "t"}
+_ROLE_AFTER = re.compile(r"长|民|委|干部|支书|集体|级|书记|主任|医|官|务|规|歌|晚|超|BA")
+COMMON = 2000  # jieba frequency above which a short form that jieba does not tag as a place is a word
 _ZONE = re.compile(r"产业园|开发区|新区|管理区|合作区|示范区|试验区|园区")
 _CORE_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _STOP_CHARS = set("的了在和与及或是为把被对向从到将由于以等个名家年月日共全各该本每其这那")
@@ -71,7 +73,7 @@ def within(place: str, region: str) -> bool:
 @functools.lru_cache(maxsize=1)
 def _full_names() -> re.Pattern[str]:
     gaz = gazetteer()
-    names = {full for full in gaz.values() if _ADMIN.search(full)}
+    names = {full for full in gaz.values() if _ADMIN.search(full) and _placelike(full)}
     names |= {alias + "县" for alias, full in gaz.items() if full.endswith("自治县") and not alias.endswith("县")}
     names = sorted(names, key=len, reverse=True)
     return re.compile("|".join(re.escape(n) for n in names))
@@ -90,11 +92,20 @@ def places_in(text: str, short_forms: bool = False) -> tuple[Place, ...]:
             found[p.start] = p
     if short_forms:
         gaz = gazetteer()
-        for alias in sorted(gaz, key=len, reverse=True):
+        for alias in sorted((a for a in gaz if _placelike(a)), key=len, reverse=True):
             for m in re.finditer(re.escape(alias), text):
                 if not any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in found.values()):
                     found[m.start()] = Place(m.start(), m.end(), alias, gaz[alias])
     return tuple(found[k] for k in sorted(found))
+
+
+def _placelike(alias: str) -> bool:
+    """A short form that is not an ordinary word: 宁波, 景宁 and 清远 are places; 振兴, 和平 and 新兴
+    are words (a verb, or a common word jieba does not tag as a place)."""
+    from ..segment import word_frequency, word_tag
+
+    tag = word_tag(alias)
+    return tag not in ("v", "vn", "vd", "ad", "d") and (tag in ("ns", "nr") or word_frequency(alias) <= COMMON)
 
 
 def _towns(text: str) -> list[Place]:
@@ -114,6 +125,8 @@ def _towns(text: str) -> list[Place]:
             continue
         prev = [t for t in toks if t[1] <= mine[0]]
         if mine[0] == m.start():  # the suffix opens its word: 镇, 镇村 (沙琅镇村), 镇政府
+            if _ROLE_AFTER.match(mine[2][len(m.group(0)):]):
+                continue  # 村长, 村民, 镇委: a person or body of some place, not a place name
             start = _core_start(prev, m.start())
         elif mine[1] == m.end() and mine[3] not in ("v", "vn", "d", "r"):  # 冲口村, 三镇
             if m.start() - mine[0] >= 2:

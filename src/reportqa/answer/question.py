@@ -30,6 +30,8 @@ _ENTITY_TAGS = {"ns", "nr", "nt", "nrt", "nz"}
 _GENERIC = {"全省", "全市", "广东省委", "省政府", "省委", "中国", "国家", "全国"}
 _PLACE_KIND = re.compile(r"(?:[一两二三四五六七八九十几]?个|些)?(?:县|市|镇|村|区|省|乡|地方|地区|城市)(?![\u4e00-\u9fff]{2})")
 _NAME = re.compile(r"叫什么|叫做什么|名称|名字|称为什么|称号|什么品牌")
+_ROLE_END = re.compile(r"(?:长|书记|主任|队员|指挥|负责人|经理|带头人|能人|专家|教授|党员|代表|乡贤|创始人|"
+                       r"第一书记|网红|主播|青年|农民|村民|老人)$")
 _TOTAL = re.compile(r"共|累计|合计|总计|总共|一共")
 _FAMILIES = {"多大": ("亩", "平方米", "公顷", "平方公里"), "多长": ("公里", "千米", "米"),
              "多远": ("公里", "千米", "米"), "多久": ("年", "天", "个月", "小时"), "多重": ("吨", "公斤", "千克", "斤")}
@@ -69,6 +71,8 @@ def analyse(question: str) -> Question:
             break
     if qtype in ("list", "which") and _PLACE_KIND.match(right):
         qtype = "where"  # 哪些县 / 哪个市: the answer must name places
+    if qtype == "what" and _NAME.search(q) and _ROLE_END.search(left.rstrip("叫是的")):
+        qtype = "who"  # 产业村长叫什么名字: a person's name
     family = next((units for word, units in _FAMILIES.items() if word in q), ())
     return Question(q, qtype, left, right, classifier, family if not classifier else (),
                     wants_money=qtype == "number" and (bool(_MONEY.search(q)) or "元" in classifier),
@@ -98,6 +102,9 @@ _ORG_END = re.compile(r"(组|局|厅|委|会|部|办|院|所|公司|集团|银�
 
 def person_names(text: str, start: int, end: int) -> tuple[int, int]:
     """Narrow ``text[start:end]`` to the person name(s) in it; an organisation is kept whole."""
+    cut = re.search(r"[:：，,（(“\"]", text[start:end])
+    if cut and cut.start() >= 2:
+        end = start + cut.start()  # 周帆:面临着…: the name before the colon
     if _ORG_END.search(text[start:end]):
         return start, end
     pos, names = start, []

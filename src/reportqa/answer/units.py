@@ -62,6 +62,7 @@ def figure_pattern() -> re.Pattern[str]:
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+INTERCHANGEABLE = {"people", "percent"}  # 人/名/位 count the same; 60% and 6成 say the same
 
 
 def figures_in(text: str) -> list[Figure]:
@@ -94,7 +95,7 @@ def unit_ok(figure: Figure, asked_unit: str, asked_family: str) -> bool:
         if figure.unit == asked_unit:
             return True
         fam = unit_families()
-        return fam.get(asked_unit) == "people" and fam.get(figure.unit) == "people"
+        return fam.get(asked_unit) in INTERCHANGEABLE and fam.get(asked_unit) == fam.get(figure.unit)
     if asked_family == "ratio":
         return figure.unit in ("", "倍")
     if asked_family:
