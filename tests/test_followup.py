@@ -34,8 +34,21 @@ def test_elliptical_organisation_replaces_organisation():
     assert resolve_followup("那省水利厅呢", ["省财政厅安排了多少资金?"]) == "省水利厅安排了多少资金?"
 
 
-def test_elliptical_other_phrase_is_prepended():
-    assert resolve_followup("那就业帮扶呢?", [ZHUHAI]) == "就业帮扶" + ZHUHAI
+def test_elliptical_other_phrase_replaces_what_was_measured():
+    assert resolve_followup("那就业帮扶呢?", [ZHUHAI]) == "珠海在就业帮扶中选定多少人兼任驻村第一书记?"
+    assert resolve_followup("那自筹资金呢?", ["丽水市松阳县共统筹了多少专项资金?"]) == "丽水市松阳县共统筹了多少自筹资金?"
+    assert resolve_followup("林下经济呢?", ["2023年景宁县茶叶全产业链产值是多少?"]) == "2023年景宁县林下经济产值是多少?"
+
+
+def test_a_followup_without_place_or_time_borrows_them():
+    prev = "2023年丽水市松阳县茶叶全产业链产值是多少?"
+    assert resolve_followup("比上年增长了多少?", [prev]) == "2023年丽水市松阳县茶叶全产业链产值比上年增长了多少?"
+    assert resolve_followup("那行政村有多少个?", ["丽水市松阳县下辖几个乡镇?"]) == "丽水市松阳县行政村有多少个?"
+    assert resolve_followup("谁是这个村的第一书记?", ["景宁县大均乡伏叶村的茶园有多大?"]) == "谁是伏叶村的第一书记?"
+
+
+def test_followups_know_places_outside_guangdong():
+    assert resolve_followup("那景宁呢?", ["2023年丽水市松阳县茶叶产值是多少?"]).startswith("2023年丽水市景宁")
 
 
 @pytest.mark.parametrize("followup, expected", [

@@ -11,13 +11,11 @@ import re
 
 from ..segment import pos_tags
 from ..textnorm import normalize_with_map
+from .constraints import measures
+from .places import place_level, places_in
 from .question import UNITS
 
-_PLACES = ("广东|广州|深圳|珠海|汕头|佛山|韶关|河源|梅州|惠州|汕尾|东莞|中山|江门|阳江|湛江|茂名|肇庆|清远|潮州|揭阳|"
-           "云浮|珠三角|大湾区|粤东西北|粤东|粤西|粤北|顺德|南海|香港|澳门")
-_PLACE = re.compile(rf"(?:{_PLACES})(?:省|市|区|县)?")
 _PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村)$")
-_NOT_PLACES = {"全省", "全市", "全国", "中国", "国家", "全县", "全区", "全镇"}
 _YEAR = re.compile(r"((?:19|20)\d{2})(年?)|今年|去年|前年|明年|上半年|下半年")
 _ORG = re.compile(r"[^\W\d的了在和与及对向为是有把被从中到共将]{1,12}?"
                   r"(?:厅|局|委员会|指挥部|公司|集团|银行|大学|学院|医院|协会|研究院|办公室|农办|工作队|工作组)")
@@ -30,6 +28,7 @@ _DEMONSTRATIVE = re.compile(r"这些|那些|这个|那个|这项|这笔|这批|�
 _VAGUE = {"事", "事情", "东西", "数字", "数据", "人", "人员"}
 _MONEY_NOUNS = {"钱", "款", "款项", "资金", "经费", "钱款"}
 _MONEY = re.compile(r"资金|经费|钱|款|元|投资|投入|拨付")
+_SINGLE_PLACES = {"村", "镇", "乡", "县", "市", "区", "省"}
 _PLACE_WORDS = {"这里", "那里", "当地", "该地", "该市", "该县", "该区", "该镇", "该乡", "该村", "该省", "此地"}
 _CLASSIFIER = re.compile(rf"(?:{UNITS}|[个项笔批类种位家条座户])")
 _LEFT_TAIL = re.compile(r"(?:了|过|是|为|有|达到|达|约|大约|将近|近|超过|一共|总共|共计|累计|合计|共|分别|的|"
@@ -63,7 +62,8 @@ def resolve_against(question: str, prev: str) -> str:
     if m and _elliptical(m):
         a, b = m.start("x") + lead, m.end("x") + lead
         return replace_entities(prev, question[offsets[a]:offsets[b]])
-    return substitute_demonstrative(question, prev)
+    replaced = substitute_demonstrative(question, prev)
+    return replaced if replaced != question else carry_context(question, prev)
 
 
 def _elliptical(m: re.Match) -> bool:
@@ -83,15 +83,7 @@ def entity_spans(norm: str, kind: str) -> list[tuple[int, int]]:
         return [(m.start(), m.end()) for m in _YEAR.finditer(norm)]
     if kind == "org":
         return [(m.start(), m.end()) for m in _ORG.finditer(norm)]
-    spans = [(m.start(), m.end()) for m in _PLACE.finditer(norm)]
-    pos = 0
-    for word, flag in tagged(norm):
-        if (flag == "ns" or (flag in ("n", "nz") and _PLACE_SUFFIX.match(word))) and len(word) >= 2 \
-                and not word.startswith("驻") and word not in _NOT_PLACES:
-            if not any(a < pos + len(word) and pos < b for a, b in spans):
-                spans.append((pos, pos + len(word)))
-        pos += len(word)
-    return sorted(spans)
+    return [(p.start, p.end) for p in places_in(norm, short_forms=True)]
 
 
 def entity_kind(norm: str) -> str:
@@ -134,13 +126,16 @@ def _replace_one(prev: str, new: str, kind: str) -> str:
     norm, offsets = normalize_with_map(prev)
     norm_new = normalize_with_map(new)[0]
     if kind == "other":
-        return new + prev
+        return replace_thing(prev, new)
     spans = entity_spans(norm, kind)
     if norm_new in norm:
         return prev  # already about it
     if not spans:
         return new + prev
     a, b = spans[0]
+    if kind == "place":
+        same = [(x, y) for x, y in spans if place_level(norm[x:y]) == place_level(norm_new)]
+        a, b = same[0] if same else spans[0]
     new += _suffix(norm[a:b], norm_new, kind, prev[offsets[b - 1]:offsets[b]])
     target = norm[a:b]
     pieces, pos = [], 0
@@ -148,6 +143,64 @@ def _replace_one(prev: str, new: str, kind: str) -> str:
         pieces += [prev[offsets[pos]:offsets[m.start()]], new]
         pos = m.end()
     return "".join(pieces) + prev[offsets[pos]:]
+
+
+_CONTINUES = re.compile(r"(?:那么|那|比|较|同比|环比|其中|预计|建成后|此后|之后|当年|同期|另外|还有|又|增长|增加|提高|下降|减少)")
+_RUN_TAGS = ("n", "nz", "vn", "nt", "j", "ng", "l", "an", "nrt")
+
+
+def replace_thing(prev: str, new: str) -> str:
+    new = re.sub(r"^(?:他们|她们|它们|他|她|它|其)(?:的)?", "", new)
+    """``prev`` asking about ``new`` (a leading pronoun dropped) instead of what it measured: the noun run sharing most characters
+    with ``new`` (专项资金 ← 自筹资金), else the last one before the question word (高山有机茶园 ←
+    中药材基地); a trailing measure word (产值, 面积) stays unless ``new`` names one."""
+    norm, offsets = normalize_with_map(prev)
+    places = entity_spans(norm, "place")
+    runs, run, pos = [], [], 0
+    for word, flag in tagged(norm):
+        a, b = pos, pos + len(word)
+        pos = b
+        in_place = any(x < b and a < y for x, y in places)
+        if (flag in _RUN_TAGS and not in_place) or (run and len(word) == 1 and flag in ("a", "b", "m")):
+            run.append((a, b, word))
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    runs = [r for r in runs if r[-1][2] not in ("多少", "什么")]
+    if not runs:
+        return new + prev
+    qword = _QWORD.search(norm)
+    before = [r for r in runs if not qword or r[0][0] < qword.start()] or runs
+    best = max(runs, key=lambda r: (sum(ch in new for ch in "".join(w for _, _, w in r)), r in before, r[0][0]))
+    if sum(ch in new for ch in "".join(w for _, _, w in best)) == 0:
+        best = before[-1]
+    if len(best) > 1 and best[-1][2] in measures() and not any(m in new for m in measures()):
+        best = best[:-1]
+    a, b = best[0][0], best[-1][1]
+    return prev[:offsets[a]] + new + prev[offsets[b]:]
+
+
+def carry_context(question: str, prev: str) -> str:
+    """A follow-up that names no place or time borrows the previous question's; one that names no
+    subject of its own (比上年增长了多少?) borrows its topic."""
+    norm = normalize_with_map(question)[0]
+    if not _CONTINUES.match(norm.strip()):
+        return question  # 应该投入多少资金?: a question of its own
+    p_norm, p_off = normalize_with_map(prev)
+    own_places, own_years = entity_spans(norm, "place"), entity_spans(norm, "year")
+    qword = _QWORD.search(norm)
+    head = norm[: qword.start()] if qword else norm
+    has_subject = any(f in ("n", "nz", "nt", "ns", "j") and len(w) >= 2 for w, f in tagged(head))
+    if not has_subject and not own_places and not own_years:
+        return topic(prev) + question.lstrip("那么那，, ")
+    carried = [] if own_years else entity_spans(p_norm, "year")
+    carried += [] if own_places else entity_spans(p_norm, "place")
+    if not carried:
+        return question
+    prefix = "".join(prev[p_off[a]:p_off[b]] for a, b in sorted(carried))
+    return prefix + re.sub(r"^(?:那么|那)[，,、\s]*", "", question)
 
 
 def _suffix(old: str, new: str, kind: str, last: str) -> str:
@@ -214,11 +267,15 @@ def substitute_demonstrative(question: str, prev: str) -> str:
     noun = _noun_after(norm, b)
     if d in ("该", "此") and not noun:
         return question  # 该 as "should" (该如何…), not a demonstrative
-    if d in _PLACE_WORDS or d + noun in _PLACE_WORDS:
+    if d in _PLACE_WORDS or d + noun in _PLACE_WORDS or (d in ("这个", "那个") and noun in _SINGLE_PLACES):
         p_norm, p_off = normalize_with_map(prev)
         places = entity_spans(p_norm, "place")
+        kind = noun or d[-1]
+        places = [(x, y) for x, y in places if p_norm[y - 1] == kind] or places
         subject = _orig(prev, p_off, places[:1]) if places else topic(prev)
         b += 0 if d in _PLACE_WORDS else len(noun)
+        if d in ("这个", "那个") and noun in _SINGLE_PLACES:
+            b = m.end() + len(noun)
         return question[:offsets[a]] + subject + question[offsets[b]:]
     subject = topic(prev)
     if not subject.strip():

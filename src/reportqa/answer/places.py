@@ -167,7 +167,16 @@ def _is_name(core: str) -> bool:
 
     tags = pos_tags(core)
     return not (len(tags) == 1 and tags[0][1] in _NOT_NAME_TAGS) and \
-        not (tags and tags[0][1] in ("v", "p", "c", "m", "q", "r"))
+        not (tags and tags[0][1] in ("v", "p", "c", "q", "r")) and not re.search(r"多少|几|个|些|每", core)
+
+
+def place_level(name: str) -> int:
+    """0 province, 1 city, 2 county (by the gazetteer), 3 town or street, 4 village or community."""
+    gaz, parents = _load()
+    full = gaz.get(name)
+    if full is not None:
+        return len(parents.get(full, ()))
+    return 4 if re.search(r"(?:村|社区|屯|寨)$", name) else 3
 
 
 def variants(name: str) -> set[str]:
