@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import re
 import threading
+from pathlib import Path
 
 import jieba
 import jieba.posseg
 
+from .errors import UsageError
 from .textnorm import normalize
 
 SEGMENTER_VERSION = "jieba-search-v1"
@@ -23,10 +26,32 @@ STOPWORDS = frozenset(
     请问 请 问 情况 方面""".split()
 )
 
-# The programme's own terms, so jieba neither splits them oddly nor tags them as places (驻镇 → ns).
-DOMAIN_WORDS = (("驻镇帮镇扶村", "n"), ("驻镇帮扶", "vn"), ("驻镇工作队", "n"), ("驻村第一书记", "n"),
-                ("第一书记", "n"), ("百千万工程", "n"), ("三支一扶", "n"), ("重点帮扶镇", "n"),
-                ("乡村振兴", "n"), ("帮扶资金", "n"), ("消费帮扶", "vn"), ("防返贫", "vn"))
+USER_DICT_ENV = "REPORTQA_USER_DICT"  # another programme's words, in jieba's user-dictionary form
+
+
+@functools.lru_cache(maxsize=1)
+def domain_words() -> tuple[tuple[str, str], ...]:
+    """(word, part of speech) of the programme's vocabulary: ``data/programme.dict`` plus the file
+    ``$REPORTQA_USER_DICT`` names. Kept whole by the segmenter and not mistaken for places."""
+    from importlib import resources
+
+    texts = [("programme.dict", resources.files("reportqa.data").joinpath("programme.dict").read_text("utf-8"))]
+    extra = os.environ.get(USER_DICT_ENV)
+    if extra:
+        try:
+            texts.append((extra, Path(extra).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"user dictionary {extra} (from ${USER_DICT_ENV}) is unreadable ({exc}); point "
+                             f"{USER_DICT_ENV} at a UTF-8 file with one 'word [frequency] [part of speech]' per line") from exc
+    out = []
+    for _, text in texts:
+        for line in text.splitlines():
+            parts = line.split("#", 1)[0].split()
+            if parts:
+                tag = next((x for x in parts[1:] if not x.isdigit()), "n")
+                out.append((parts[0], tag))
+    return tuple(out)
+
 
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 _LOCK = threading.Lock()
@@ -50,7 +75,7 @@ def _domain_pos() -> None:
     """Teach jieba's shared tagger the domain words once (caller holds the lock)."""
     if not _DOMAIN_POS_DONE:
         jieba.setLogLevel(logging.WARNING)
-        for word, tag in DOMAIN_WORDS:
+        for word, tag in domain_words():
             jieba.add_word(word, tag=tag)
         _DOMAIN_POS_DONE.append(True)
 
@@ -62,7 +87,7 @@ def _shared_tokenizer() -> jieba.Tokenizer:
         jieba.setLogLevel(logging.WARNING)
         tok = jieba.Tokenizer()
         tok.initialize()
-        for word, _ in DOMAIN_WORDS:
+        for word, _ in domain_words():
             tok.add_word(word)
         return tok
 
@@ -88,7 +113,7 @@ class Segmenter:
     @property
     def segmenter_id(self) -> str:
         """Identity recorded in the index manifest; a change forces a rebuild."""
-        words = " ".join(sorted(STOPWORDS)) + "|" + " ".join(w for w, _ in DOMAIN_WORDS)
+        words = " ".join(sorted(STOPWORDS)) + "|" + " ".join(w for w, _ in domain_words())
         h = hashlib.sha256(words.encode()).hexdigest()[:12]
         return f"{SEGMENTER_VERSION}/jieba-{jieba.__version__}/stop-{h}"
 

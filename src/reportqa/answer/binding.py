@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .constraints import Constraints
-from .places import Place, places_in, same_place, variants, within
+from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
 from .units import Figure, unit_ok
 
@@ -52,7 +52,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     _bind_time(question, s, start, ctx, b)
     _bind_places(c.places, s, start, ctx, b)
     if figure is not None:
-        _bind_figure(c, s, figure, b)
+        _bind_figure(c, question, s, figure, b)
     _bind_things(c.things, question, s, start, end, b)
     return b
 
@@ -90,7 +90,9 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
         return
     found, where = _time_of(s, start, ctx)
     for t in asked:
-        if found is not None and fits(t, found):
+        if t.point and (found is None or (found.first <= t.first and t.last <= found.last)):
+            b.matched.append(("时间", t.text, where))  # 12月12日召开的座谈会上: the event's date, not the figure's period
+        elif found is not None and fits(t, found):
             b.matched.append(("时间", t.text, where))
         elif found is None and ctx.date[:4] and t.years == (int(ctx.date[:4]),) * 2 and not t.point:
             b.matched.append(("时间", t.text, where))
@@ -120,6 +122,11 @@ def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Bindin
         # the clause names the question's narrowest place (named last): the question places it in the others
         b.matched.extend(("地点", p.text, "句内") for p in asked)
         return
+    narrowest = max(asked, key=lambda p: (place_level(p.key), p.start))
+    if owner is None and len(asked) > 1 and any(v in context for v in variants(narrowest.text) | variants(narrowest.key)):
+        # the narrowest place of the question holds: the question itself places it in the broader ones
+        b.matched.extend(("地点", p.text, "问题所述" if p is not narrowest else "上文") for p in asked)
+        return
     for p in asked:
         owned = owner is not None and (same_place(owner.text, p.text) or same_place(owner.key, p.key))
         if owned:
@@ -145,13 +152,16 @@ def figure_role(s: str, f: Figure) -> str:
     return "level"
 
 
-def _bind_figure(c: Constraints, s: str, f: Figure, b: Binding) -> None:
+def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -> None:
     if unit_ok(f, c.unit, c.family):
         if c.unit or c.family:
             b.matched.append(("单位", c.unit or c.measure, "句内"))
     else:
         b.failed.append(("单位", c.unit or c.measure, f.text))
     role = figure_role(s, f)
+    verb = re.search(r"[\u4e00-\u9fff]{2}$", s[max(0, f.start - 4):f.start])
+    if role == "delta" and c.role == "level" and verb and re.search(verb.group(0) + r"(?:了)?(?:多少|几)", question):
+        role = "level"  # 完成林分优化提升多少万亩 ↔ 优化提升203.6万亩: the question asks for that very amount
     if role != c.role:
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..corpusindex import CorpusIndex
-from ..segment import Segmenter, word_frequency
+from ..segment import Segmenter, domain_words, word_frequency
 from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
 from ..types import Answer, Citation, NearMiss, Passage, Sentence
@@ -119,13 +119,14 @@ class ExtractiveAnswerer:
         frequency) and the rarest in the corpus. A 龙眼 question must not take a 荔枝 figure."""
         idf = index.idf()
         places = {p.text for p in places_in(q.text, short_forms=True)}
-        known = [n for n in q.nouns if n in idf and word_frequency(n) < COMMON_WORD
+        programme = {w for w, _ in domain_words()}
+        known = [n for n in q.nouns if n in idf and word_frequency(n) < COMMON_WORD and n not in programme
                  and not any(n in p or p in n for p in places)]
         return max(known, key=lambda n: idf[n], default="")
 
     def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:
         """Why the best evidence does not cover the question ('' when it does)."""
-        unseen = [w for w in q.nouns if fold(w) not in index.folded_text()]
+        unseen = [w for w in q.nouns if fold(w) not in index.folded_text() and word_frequency(w) < COMMON_WORD]
         if unseen:
             return f"the reports never mention {'、'.join(unseen)}"
         if best.scored.coverage < self.min_coverage:
@@ -165,11 +166,10 @@ NEAR_CHARS = 80  # text before a sentence that may name what its figures measure
 
 
 def _near_text_of(index: CorpusIndex, cand: Candidate) -> str:
-    """Folded title and opening of the report, and the text from a little before the candidate
-    sentence to its end: where what a figure measures is named."""
+    """Folded title of the report and the text from a little before the candidate sentence to its
+    end: where what a figure measures is named."""
     doc = index.docs[cand.passage.chunk.doc_id]
-    return fold(doc.title + "\n" + doc.text[:HEAD_CHARS] + "\n"
-                + doc.text[max(0, cand.sentence.start - NEAR_CHARS):cand.sentence.end])
+    return fold(doc.title + "\n" + doc.text[max(0, cand.sentence.start - NEAR_CHARS):cand.sentence.end])
 
 
 def _context(index: CorpusIndex, p: Passage, s: Sentence) -> Context:

@@ -21,7 +21,7 @@ _ROLE_AFTER = re.compile(r"长|民|委|干部|支书|集体|级|书记|主任|�
 COMMON = 2000  # jieba frequency above which a short form that jieba does not tag as a place is a word
 _ZONE = re.compile(r"产业园|开发区|新区|管理区|合作区|示范区|试验区|园区")
 _CORE_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_STOP_CHARS = set("的了在和与及或是为把被对向从到将由于以等个名家年月日共全各该本每其这那")
+_STOP_CHARS = set("的了在和与及或是为把被对向从到将由于以等个名家年月日共全各该本每其这那给让使")
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,12 @@ def _full_names() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(n) for n in names))
 
 
+@functools.lru_cache(maxsize=1)
+def _short_forms() -> re.Pattern[str]:
+    names = sorted((a for a in gazetteer() if _placelike(a)), key=len, reverse=True)
+    return re.compile("|".join(re.escape(n) for n in names))
+
+
 @functools.lru_cache(maxsize=4096)
 def places_in(text: str, short_forms: bool = False) -> tuple[Place, ...]:
     """Place mentions of ``text`` in order: full gazetteer names, towns/villages by suffix, and with
@@ -92,10 +98,9 @@ def places_in(text: str, short_forms: bool = False) -> tuple[Place, ...]:
             found[p.start] = p
     if short_forms:
         gaz = gazetteer()
-        for alias in sorted((a for a in gaz if _placelike(a)), key=len, reverse=True):
-            for m in re.finditer(re.escape(alias), text):
-                if not any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in found.values()):
-                    found[m.start()] = Place(m.start(), m.end(), alias, gaz[alias])
+        for m in _short_forms().finditer(text):  # leftmost first: 广东城乡 is 广东, not 东城
+            if not any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in found.values()):
+                found[m.start()] = Place(m.start(), m.end(), m.group(0), gaz[m.group(0)])
     return tuple(found[k] for k in sorted(found))
 
 
