@@ -93,3 +93,10 @@ def test_places_come_from_the_gazetteer_and_town_suffixes():
     assert [p.text for p in places_in("景宁畲族自治县大均乡和东坑镇")] == ["景宁畲族自治县", "大均乡", "东坑镇"]
     assert [p.key for p in places_in("那景宁呢", short_forms=True)] == ["景宁畲族自治县"]
     assert places_in("推进乡村振兴,驻村工作队走访全镇各村") == ()
+
+
+def test_a_sum_of_money_must_be_named_as_the_measure_asked():
+    sentence = "去年全县农村居民人均可支配收入2.3万元,人均消费支出1.7万元。"
+    assert admissible("全县农村居民人均可支配收入是多少?", sentence) == ["2.3万元"]
+    assert admissible("全县农村居民人均消费支出是多少?", sentence) == ["1.7万元"]
+    assert admissible("全县农村居民人均工资收入是多少?", "全县农村居民人均消费支出1.7万元。") == []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .constraints import Constraints
 from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
-from .units import Figure, unit_ok
+from .units import Figure, figures_in, unit_ok
 
 CLAUSE = "，,；;。！？!?\n"
 SEGMENT = CLAUSE + "、"
@@ -158,12 +158,25 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
             b.matched.append(("单位", c.unit or c.measure, "句内"))
     else:
         b.failed.append(("单位", c.unit or c.measure, f.text))
+    if c.measure_named and not _names_measure(s, f, c.measure):
+        b.failed.append(("指标", c.measure, s[clause_of(s, f.start, f.end, SEGMENT)[0]:f.end]))
     role = figure_role(s, f)
     verb = re.search(r"[\u4e00-\u9fff]{2}$", s[max(0, f.start - 4):f.start])
     if role == "delta" and c.role == "level" and verb and re.search(verb.group(0) + r"(?:了)?(?:多少|几)", question):
         role = "level"  # 完成林分优化提升多少万亩 ↔ 优化提升203.6万亩: the question asks for that very amount
     if role != c.role:
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
+
+
+def _names_measure(s: str, f: Figure, measure: str) -> bool:
+    """Whether the measure is named for this figure: in its segment, or earlier in its clause with no
+    other figure in between (产值方面，全镇实现3亿元 — but not 收入2.3万元,支出1.7万元 for the 1.7)."""
+    a, z = clause_of(s, f.start, f.end, SEGMENT)
+    if measure in s[a:z].lower():
+        return True
+    ca, _ = clause_of(s, f.start, f.end)
+    i = s.lower().rfind(measure, ca, f.start)
+    return i >= 0 and not figures_in(s[i + len(measure):f.start])
 
 
 def _bind_things(things: list[str], question: str, s: str, start: int, end: int, b: Binding) -> None:

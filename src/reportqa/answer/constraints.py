@@ -32,20 +32,25 @@ class Constraints:
     unit: str = ""  # base unit the question names: 元 for 多少亿元, 头 for 多少头
     family: str = ""  # unit family its measure word wants (money, area, percent, ratio, people)
     measure: str = ""  # the measure word (产值, 面积) when one is named
+    measure_named: bool = False  # the figure's sentence must name the measure (产值 vs 收入 are both 元)
     role: str = "level"  # level | old | delta: which value of a change is asked
     things: list[str] = field(default_factory=list)  # what is measured (红薯, 荔枝): nouns besides places
 
 
 @functools.lru_cache(maxsize=1)
-def measures() -> dict[str, str]:
-    """measure word → unit family, from ``data/measures.tsv``."""
+def _measure_table() -> dict[str, tuple[str, bool]]:
     out = {}
     text = resources.files("reportqa.data").joinpath("measures.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            word, family = line.split("\t")[:2]
-            out[word.strip().lower()] = family.strip()
+            cols = line.split("\t") + ["", ""]
+            out[cols[0].strip().lower()] = (cols[1].strip(), cols[2].strip() == "named")
     return out
+
+
+def measures() -> dict[str, str]:
+    """measure word → unit family, from ``data/measures.tsv``."""
+    return {w: fam for w, (fam, _) in _measure_table().items()}
 
 
 def read_constraints(q: Question) -> Constraints:
@@ -54,6 +59,7 @@ def read_constraints(q: Question) -> Constraints:
     if q.qtype == "number":
         c.unit = _named_unit(q)
         c.measure, c.family = _measure(q)
+        c.measure_named = _measure_table().get(c.measure, ("", False))[1]
         c.role = "delta" if _DELTA_Q.search(q.text) else "old" if _OLD_Q.search(q.text) else "level"
     place_words = {v for p in c.places for v in (p.text, p.key)}
     c.things = [n for n in nouns(q.text) if n not in place_words and not any(n in p for p in place_words)
