@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..corpusindex import CorpusIndex
-from ..segment import Segmenter, domain_words, word_frequency
+from ..segment import Segmenter, domain_words, pos_tags, word_frequency
 from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
 from ..types import Answer, Citation, NearMiss, Passage, Sentence
 from .base import HEAD_CHARS, LEAD_CHARS, not_found, subject_context
 from .binding import Binding, Context, bind
-from .constraints import Constraints, read_constraints
+from .constraints import Constraints, measures, read_constraints
 from .places import places_in
 from .question import Question, analyse, fits_kind, missing_names, person_names
 from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, slot_span
@@ -115,13 +116,17 @@ class ExtractiveAnswerer:
         return ""
 
     def specific_thing(self, q: Question, index: CorpusIndex) -> str:
-        """The question's most specific noun: not a place, uncommon in the language (jieba's word
-        frequency) and the rarest in the corpus. A 龙眼 question must not take a 荔枝 figure."""
+        """The question's most specific noun in the clause that asks (after its last comma): not a place,
+        a measure or a programme word, uncommon in the language (jieba's word frequency) and the rarest in
+        the corpus. A 龙眼 question must not take a 荔枝 figure."""
         idf = index.idf()
+        asking = re.split(r"[,，;；:：]", q.text)[-1]
         places = {p.text for p in places_in(q.text, short_forms=True)}
-        programme = {w for w, _ in domain_words()}
-        known = [n for n in q.nouns if n in idf and word_frequency(n) < COMMON_WORD and n not in programme
-                 and not any(n in p or p in n for p in places)]
+        skip = {w for w, _ in domain_words()} | set(measures())
+        guessed = [w for w, f in pos_tags(asking) if f in ("n", "nz", "nr") and 2 <= len(w) <= 4
+                   and not word_frequency(w)]  # words jieba does not know: 碧道, 鹰嘴桃
+        known = [n for n in dict.fromkeys(q.nouns + guessed) if n in idf and n in asking
+                 and word_frequency(n) < COMMON_WORD and n not in skip and not any(n in p or p in n for p in places)]
         return max(known, key=lambda n: idf[n], default="")
 
     def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:

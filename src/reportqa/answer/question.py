@@ -100,6 +100,11 @@ def nouns(text: str, category: str = "") -> list[str]:
 _ORG_END = re.compile(r"(组|局|厅|委|会|部|办|院|所|公司|集团|银行|分行|工作队|指挥部|政府|单位|中心|协会|联盟)$")
 
 
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_AFTER_NAME = re.compile(r"[^\u4e00-\u9fff]|说|表示|介绍|告诉|指出|认为|坦言|谈|等|是|在|和|与|的|也|都|就|带领|担任|任|为|同志|书记|"
+                         r"主任|队长|镇长|县长|市长|局长|村长|先生|女士")
+
+
 def person_names(text: str, start: int, end: int) -> tuple[int, int]:
     """Narrow ``text[start:end]`` to the person name(s) in it; an organisation is kept whole."""
     cut = re.search(r"[:：，,（(“\"]", text[start:end])
@@ -112,7 +117,12 @@ def person_names(text: str, start: int, end: int) -> tuple[int, int]:
         if f in ("nr", "nrfg", "nrt") and len(w) >= 2:
             names.append((pos, pos + len(w)))
         pos += len(w)
-    return (names[0][0], names[-1][1]) if names else (start, end)
+    if not names:
+        return start, end
+    a, b = names[0][0], names[-1][1]
+    if b - a == 2 and len(names) == 1 and _NAME_CHAR.match(text[b:b + 1]) and _AFTER_NAME.match(text[b + 1:b + 3] or "。"):
+        b += 1  # 周昌经说: jieba cut the given name short (周昌 + 经说)
+    return a, b
 
 
 def entity_variants(name: str) -> list[str]:
