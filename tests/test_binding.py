@@ -100,3 +100,10 @@ def test_a_sum_of_money_must_be_named_as_the_measure_asked():
     assert admissible("全县农村居民人均可支配收入是多少?", sentence) == ["2.3万元"]
     assert admissible("全县农村居民人均消费支出是多少?", sentence) == ["1.7万元"]
     assert admissible("全县农村居民人均工资收入是多少?", "全县农村居民人均消费支出1.7万元。") == []
+
+
+def test_the_base_of_a_comparison_is_not_the_figure_s_year():
+    sentence = "2022年,全市城镇居民人均可支配收入6.2万元,比2018年增长27.4%。"
+    assert admissible("和2018年相比,2022年全市城镇居民人均可支配收入涨了百分之多少?", sentence) == ["27.4%"]
+    assert admissible("2018年全市城镇居民人均可支配收入是多少?", sentence) == []
+    assert admissible("全市城乡居民收入比2019年是多少?", "城乡居民收入比从2019年的1.62缩小至2023年的1.55。") == ["1.62"]

@@ -67,7 +67,7 @@ def clause_of(s: str, start: int, end: int, marks: str = CLAUSE) -> tuple[int, i
 def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
     """The time a candidate at ``start`` is stated for, and where it was found."""
     a, b = clause_of(s, start, start)
-    times = times_in(s, ctx.date)
+    times = [t for t in times_in(s, ctx.date) if not t.base]
     before = [t for t in times if a <= t.start and t.end <= start]
     if before:
         return before[-1], "句内"
@@ -78,14 +78,14 @@ def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
     if earlier:
         return earlier[-1], "句内"
     for text, where in ((ctx.lead, "上文"), (ctx.title, "标题")):
-        found = times_in(text, ctx.date)
+        found = [t for t in times_in(text, ctx.date) if not t.base]
         if found:
             return found[-1], where
     return None, "报告日期"
 
 
 def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
-    asked = [t for t in times_in(question, ctx.date) if not DURATION.search(t.text)]
+    asked = [t for t in times_in(question, ctx.date) if not DURATION.search(t.text) and not t.base]
     if not asked:
         return
     found, where = _time_of(s, start, ctx)

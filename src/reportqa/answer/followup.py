@@ -13,6 +13,7 @@ from ..segment import pos_tags
 from ..textnorm import normalize_with_map
 from .constraints import measures
 from .places import place_level, places_in
+from .times import times_in
 from .question import UNITS
 
 _PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,6}(?:省|市|县|区|镇|乡|村)$")
@@ -195,7 +196,8 @@ def carry_context(question: str, prev: str) -> str:
     has_subject = any(f in ("n", "nz", "nt", "ns", "j") and len(w) >= 2 for w, f in tagged(head))
     if not has_subject and not own_places and not own_years:
         return topic(prev) + question.lstrip("那么那，, ")
-    carried = [] if own_years else entity_spans(p_norm, "year")
+    times = [(t.start, t.end) for t in times_in(p_norm) if not t.base] or entity_spans(p_norm, "year")
+    carried = [] if own_years else times
     carried += [] if own_places else entity_spans(p_norm, "place")
     if not carried:
         return question

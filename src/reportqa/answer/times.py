@@ -25,6 +25,7 @@ class TimeRef:
     first: str
     last: str
     point: bool  # a moment (截至2023年6月, 2023年底), not a period whose figures add up
+    base: bool = False  # the base of a comparison (比2018年增长, 和2018年相比), not the time of a figure
 
     @property
     def years(self) -> tuple[int, int]:
@@ -66,10 +67,23 @@ def times_in(text: str, date: str = "") -> tuple[TimeRef, ...]:
             continue  # 1769 in 举办培训班1769期 is no year
         a, b = t["offset"]
         first, last = span[0][:7], span[1][:7]
+        if not re.match(r"\d{4}-\d{2}$", last):  # 从2018年… read as open-ended: the year itself
+            last = first[:4] + "-12"
+        lead = re.match(r"[^\d今去前明上本当同近截]*", t["text"]).end()  # 小,从2018年 → 2018年
+        a += lead
         point = (t["type"] == "time_point" and not _whole_years(first, last)) or bool(_POINT_END.search(t["text"])) \
             or text[max(0, a - 2):a] in ("截至", "截止")
-        out.append(TimeRef(a, b, t["text"], first, last, point))
+        out.append(TimeRef(a, b, text[a:b], first, last, point, base=_is_base(text, a, b)))
     return tuple(out)
+
+
+_BASE_BEFORE = re.compile(r"(?:比|较|和|与|同|相对于|对比)$")
+_BASE_AFTER = re.compile(r"^(?:的?同期)?(?:相比|相较|比较|同比)")
+
+
+def _is_base(text: str, a: int, b: int) -> bool:
+    """Whether the time at ``[a, b)`` is what something is compared with (比2018年, 与2018年相比)."""
+    return bool(_BASE_BEFORE.search(text[max(0, a - 3):a]) or _BASE_AFTER.match(text[b:b + 6]))
 
 
 def fits(asked: TimeRef, found: TimeRef) -> bool:
