@@ -77,7 +77,7 @@ def times_in(text: str, date: str = "") -> tuple[TimeRef, ...]:
     return tuple(out)
 
 
-_BASE_BEFORE = re.compile(r"(?:比|较|和|与|同|相对于|对比)$")
+_BASE_BEFORE = re.compile(r"(?:(?<![入值差])比|较|和|与|同|相对于|对比)$")
 _BASE_AFTER = re.compile(r"^(?:的?同期)?(?:相比|相较|比较|同比)")
 
 
