@@ -91,7 +91,7 @@ class ExtractiveAnswerer:
             return [(None, 0.0)]
         else:
             slot = slot_span(q, norm)
-            if slot is None or not fits_kind(q.qtype, slot.text):
+            if slot is None or not fits_kind(q.qtype, slot.text) or not _slot_kind_ok(q, slot.text):
                 return [(None, 0.0)]
             return [(slot, slot.fit)]
         out = []
@@ -108,7 +108,7 @@ class ExtractiveAnswerer:
                                                    for a, b in spans)]
         for name in missing_names(bodies, subject_context(index, cand.passage.chunk)):
             return f"{name} is neither the report's subject nor in the passage"
-        if q.qtype in NEEDS_SPAN and cand.span is None:
+        if (q.qtype in NEEDS_SPAN or q.wants_name) and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
         rare = self.specific_thing(q, index)
         if rare and fold(rare) not in _near_text_of(index, cand):
@@ -164,6 +164,16 @@ class ExtractiveAnswerer:
             a, b = person_names(best.norm, a, b)
         span = s.text[best.offsets[a]:best.offsets[b]]
         return Answer(question, True, f"{span}[1]\n原文：{s.text}[1]", [cite], passages)
+
+
+def _slot_kind_ok(q: Question, span: str) -> bool:
+    """A list answer names two or more items; 哪个区/哪个镇 is answered by a place of that kind."""
+    if q.qtype == "list" and not re.search(r"[、和及与,，]", span):
+        return False
+    kind = re.match(r"(?:[一两二三四五六七八九十几]?个|些)?([省市县区镇乡村])", q.right)
+    if q.qtype == "where" and kind:
+        return any(p.text.endswith(kind.group(1)) for p in places_in(span))
+    return True
 
 
 COMMON_WORD = 1000  # jieba dictionary frequency above which a noun is too general to pin a figure
