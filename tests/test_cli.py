@@ -79,3 +79,15 @@ def test_errors_are_clean_messages_without_traceback(tmp_path):
     run = subprocess.run([sys.executable, "-m", "reportqa.cli", "index", "--corpus", str(tmp_path / "nope"),
                           "--index", str(tmp_path / "i")], capture_output=True, text=True)
     assert run.returncode == 2 and "does not exist" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_ask_json_carries_the_near_miss_and_the_matched_constraints(index_args, capsys):
+    assert main(["ask", *index_args, "--json", "2023年省级下达了多少驻镇帮镇扶村资金?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert not out["found"] and out["citations"] == []
+    assert "2023年" in out["near_miss"]["text"] and "174亿元" in out["near_miss"]["text"]
+    assert "174亿元" in out["near_miss"]["citation"]["quote"]
+    assert main(["ask", *index_args, "--json", "2022年省级下达了多少驻镇帮镇扶村资金?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["found"] and out["answer"].startswith("129亿元[1]")
+    assert {"constraint": "时间", "value": "2022年", "where": "句内"} in out["matched"]

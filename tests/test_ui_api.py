@@ -278,3 +278,32 @@ def test_rendering_escapes_report_text():
         assert "&lt;script&gt;" in out and "&lt;img src=x onerror=&quot;" in out
     assert f'<mark class="rq-quote">{ui.esc(SCRIPT)}</mark>' in verify
     assert "⚠ 未找到" in ui.notfound_html(SCRIPT) and "&lt;script&gt;" in ui.notfound_html(SCRIPT)
+
+
+def test_a_near_miss_is_shown_as_not_the_answer_and_matched_constraints_beside_an_answer(tmp_path):
+    cite = {"n": 1, "doc": "x.txt", "title": "丽水报告", "chunk_id": "x.txt#0", "start": 0, "end": 20,
+            "text": "2023年松阳县茶叶产值1.5亿元。", "quote": "2023年松阳县茶叶产值1.5亿元。", "quote_start": 0,
+            "quote_end": 20, "score": 1.0}
+    refused = {"question": "2018年松阳县茶叶产值是多少?", "found": False, "citations": [], "passages": [],
+               "answer": "现有报告中没有找到关于“2018年松阳县茶叶产值是多少”的信息。",
+               "near_miss": {"text": "报告没有给出2018年的这一数字；给出的是2023年的：1.5亿元[1]", "citation": cite}}
+    chat, verify = ui.chat_html(refused, 0), ui.verify_html(refused, 0, 1, {})
+    for out in (chat, verify):
+        assert "⚠ 未找到" in out and "不是所问的答案" in out and "给出的是2023年的：1.5亿元" in out
+    assert "rq-cite" not in chat  # the near miss is no clickable answer citation
+    answered = {"question": "2023年松阳县茶叶产值是多少?", "found": True, "passages": [], "citations": [cite],
+                "answer": "1.5亿元[1]\n原文：2023年松阳县茶叶产值1.5亿元。[1]",
+                "matched": [{"constraint": "时间", "value": "2023年", "where": "句内"},
+                            {"constraint": "地点", "value": "松阳县", "where": "句内"}]}
+    for out in (ui.chat_html(answered, 0), ui.verify_html(answered, 0, 1, {})):
+        assert "时间 ✓ 2023年" in out and "地点 ✓ 松阳县" in out
+
+
+def test_example_questions_come_from_a_setting(tmp_path, monkeypatch):
+    assert ui.example_questions()  # the bundled corpus's examples
+    own = tmp_path / "examples.txt"
+    own.write_text("# 注释\n景宁县2023年茶叶产值是多少?\n\n", encoding="utf-8")
+    monkeypatch.setenv("REPORTQA_EXAMPLES", str(own))
+    assert ui.example_questions() == ["景宁县2023年茶叶产值是多少?"]
+    monkeypatch.setenv("REPORTQA_EXAMPLES", str(tmp_path / "missing.txt"))
+    assert ui.example_questions() == []

@@ -101,7 +101,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     ans = pipe.ask(args.question)
     print(ans.text)
-    for c in ans.citations:
+    cites = list(ans.citations)
+    if ans.near_miss is not None:
+        print(ans.near_miss.text)
+        cites.append(ans.near_miss.citation)
+    for c in cites:
         doc = pipe.index.docs[c.chunk.doc_id]
         print(f"  [{c.n}] {c.chunk.doc_id} {doc.title} (chars {c.start}-{c.end}): {c.quote}")
     return 0

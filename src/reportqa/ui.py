@@ -9,9 +9,12 @@ import contextlib
 import dataclasses
 import html
 import logging
+import os
 import re
 import threading
 import time
+from importlib import resources
+from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import gradio as gr
@@ -25,7 +28,7 @@ from .uploads import MAX_BYTES, Rejected, Saved, save_uploads
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = ["珠三角帮扶市共拨付了多少帮扶资金？", "广州帮扶清远架设了多少盏路灯？", "三个一批指的是什么？"]
+EXAMPLES_ENV = "REPORTQA_EXAMPLES"  # a file of example questions, one a line, for another corpus
 ASK_CONCURRENCY = 4  # questions answered at once; builds run in their own group, one at a time
 STREAM_STEPS, STREAM_DELAY = 24, 0.02  # how the finished answer is typed out
 PENDING_HTML = '<div class="rq-pending">🔎 正在检索报告并核对引文…</div>'
@@ -61,9 +64,33 @@ def _answer_body(text: str, turn: int, numbers: set[int]) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def notfound_html(text: str) -> str:
-    """The "not in the reports" state: a warning box, unlike an answer."""
-    return f'<div class="rq-notfound"><div class="rq-flag">⚠ 未找到</div>{esc(text)}</div>'
+def notfound_html(text: str, near: dict | None = None) -> str:
+    """The "not in the reports" state: a warning box, unlike an answer; a near miss (what the reports
+    give instead: another year, place or measure) inside it, marked as not the answer."""
+    extra = ""
+    if near:
+        source = esc(near["citation"]["title"] or near["citation"]["doc"])
+        extra = (f'<div class="rq-near"><div class="rq-near-flag">相近信息（不是所问的答案）</div>'
+                 f'{esc(near["text"])}<div class="rq-near-src">出处：{source}</div></div>')
+    return f'<div class="rq-notfound"><div class="rq-flag">⚠ 未找到</div>{esc(text)}{extra}</div>'
+
+
+_CONSTRAINT_NAMES = {"时间": "时间", "地点": "地点", "单位": "单位", "指标": "指标", "数值": "数值", "对象": "对象"}
+
+
+def matched_html(data: dict) -> str:
+    """The constraints of the question the answer was checked against (时间 ✓ 2023年 · 地点 ✓ 茂名市)."""
+    items = data.get("matched") or []
+    if not items:
+        return ""
+    seen, chips = set(), []
+    for m in items:
+        key = (m["constraint"], m["value"])
+        if key not in seen:
+            seen.add(key)
+            chips.append(f'<span class="rq-chip" title="{esc(m["where"])}">{esc(m["constraint"])} ✓ '
+                         f'{esc(m["value"])}</span>')
+    return f'<div class="rq-matched">核对：{"".join(chips)}</div>'
 
 
 def error_html(message: str) -> str:
@@ -74,14 +101,14 @@ def error_html(message: str) -> str:
 def chat_html(data: dict, turn: int, partial: str | None = None) -> str:
     """One answer as chat HTML; ``partial`` is a prefix of the answer while it is typed out."""
     if not data["found"]:
-        return notfound_html(data["answer"])
+        return notfound_html(data["answer"], data.get("near_miss"))
     nums = {c["n"] for c in data["citations"]}
     if partial is not None:
         return f'<div class="rq-answer">{_answer_body(partial, turn, nums)}<span class="rq-caret">▍</span></div>'
     sources = "".join(f'<div class="rq-source">{_cite(turn, c["n"])} {esc(c["title"] or c["doc"])}</div>'
                       for c in data["citations"])
     return (f'<div class="rq-answer">{_answer_body(data["answer"], turn, nums)}'
-            f'<div class="rq-sources">{sources}</div></div>')
+            f'<div class="rq-sources">{sources}</div>{matched_html(data)}</div>')
 
 
 def _growing(text: str) -> Iterator[str]:
@@ -133,7 +160,7 @@ def card_html(c: dict, turn: int, active: bool, doc: Document | None) -> str:
     at = _locate(passage, quote, c["quote_start"] - c["start"] - lead) if quote else -1
     shown = _highlight(passage, at, at + len(quote)) if at >= 0 else esc(passage)
     title = esc((doc.title if doc else c.get("title")) or c["doc"])
-    marker = _cite(turn, c["n"]) if quote else f'<span class="rq-pn">{c["n"]}</span>'
+    marker = _cite(turn, c["n"]) if quote and isinstance(c["n"], int) else f'<span class="rq-pn">{esc(c["n"])}</span>'
     full = _full_html(c, doc, f"rq-a-{turn}-{c['n']}")
     return (f'<section class="rq-card{" rq-active" if active else ""}" data-n="{c["n"]}" '
             f'data-doc="{esc(c["doc"])}"><div class="rq-card-title">{marker} {title}</div>'
@@ -149,10 +176,13 @@ def verify_html(data: dict | None, turn: int, selected: int, docs: dict[str, Doc
     if not data["found"]:
         near = "".join(card_html(p, turn, False, docs.get(p["doc"])) for p in data["passages"][:3])
         hint = '<div class="rq-muted">最接近的段落（仅供参考，它们不回答这个问题）：</div>' if near else ""
-        return f'<div class="rq-verify" data-turn="{turn}">{head}{notfound_html(data["answer"])}{hint}{near}</div>'
+        miss = data.get("near_miss")
+        card = card_html({**miss["citation"], "n": "≈"}, turn, False, docs.get(miss["citation"]["doc"])) if miss else ""
+        box = notfound_html(data["answer"], miss)
+        return f'<div class="rq-verify" data-turn="{turn}">{head}{box}{card}{hint}{near}</div>'
     nums = {c["n"] for c in data["citations"]}
     cards = "".join(card_html(c, turn, c["n"] == selected, docs.get(c["doc"])) for c in data["citations"])
-    answer = f'<div class="rq-vanswer">{_answer_body(data["answer"], turn, nums)}</div>'
+    answer = f'<div class="rq-vanswer">{_answer_body(data["answer"], turn, nums)}{matched_html(data)}</div>'
     return f'<div class="rq-verify" data-turn="{turn}" data-selected="{selected}">{head}{answer}{cards}</div>'
 
 
@@ -254,6 +284,12 @@ CSS = """
   padding: 8px 12px; }
 .rq-error { border: 1px solid #c62828; background: #fdecea; color: #7f1d1d; border-radius: 8px; padding: 8px 12px; }
 .rq-flag { font-weight: 700; margin-bottom: 2px; }
+.rq-near { margin-top: 6px; padding: 6px 10px; border-left: 3px solid #d39e00; background: #fffdf5; }
+.rq-near-flag { font-size: .85em; font-weight: 600; }
+.rq-near-src { font-size: .85em; opacity: .8; }
+.rq-matched { margin-top: .4em; font-size: .8em; }
+.rq-chip { display: inline-block; margin: 0 4px 2px 0; padding: 0 6px; border-radius: 10px;
+  background: #e8f5e9; color: #1b5e20; border: 1px solid #a5d6a7; }
 .rq-pending, .rq-muted, .rq-empty { color: var(--body-text-color-subdued); }
 .rq-vq { font-weight: 600; margin-bottom: 4px; }
 .rq-vanswer { margin: 4px 0 8px; }
@@ -276,6 +312,19 @@ mark.rq-quote { background: #ffe066; color: #222; padding: 0 1px; }
 """
 
 FONTS = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "system-ui", "sans-serif"]
+
+
+def example_questions() -> list[str]:
+    """The example questions under the chat box: ``$REPORTQA_EXAMPLES`` (a file, one question a line)
+    or the bundled corpus's ``data/examples.txt``; a file that cannot be read gives none."""
+    path = os.environ.get(EXAMPLES_ENV)
+    try:
+        text = Path(path).read_text(encoding="utf-8") if path else \
+            resources.files("reportqa.data").joinpath("examples.txt").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("example questions %s unreadable (%s); none shown", path, exc)
+        return []
+    return [q.strip() for q in text.splitlines() if q.strip() and not q.startswith("#")][:6]
 
 
 # ---------------------------------------------------------------- server side
@@ -451,7 +500,7 @@ def _chat_tab(h: _Handlers) -> None:
                                  lines=1, max_lines=4, autofocus=True, elem_id="rq-question")
                 ask = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="rq-ask")
             with gr.Row(elem_classes="rq-examples"):
-                examples = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+                examples = [gr.Button(q, size="sm", variant="secondary") for q in example_questions()]
             clear = gr.Button("清空对话", size="sm", variant="stop")
         with gr.Column(scale=4):
             gr.HTML("<b>核对引文</b>", js_on_load=None)
