@@ -145,3 +145,17 @@ def test_upload_of_a_bad_file_shows_the_reason(page, tmp_path):
     expect(page.locator("#rq-status")).to_contain_text("遂溪县智慧农业建设情况通报")
     expect(page.locator("#rq-status")).to_contain_text("hostile_report.txt")
     page.get_by_role("tab", name="问答").click()
+
+
+def test_a_near_miss_is_shown_apart_from_answers(page):
+    from playwright.sync_api import expect
+
+    ask(page, "2023年省级下达了多少驻镇帮镇扶村资金?")
+    near = page.locator("#rq-chat .rq-notfound .rq-near").last
+    expect(near).to_contain_text("不是所问的答案")
+    expect(near).to_contain_text("174亿元")
+    expect(page.locator("#rq-verify .rq-near")).to_contain_text("2021—2022年")
+    expect(page.locator("#rq-verify mark.rq-quote").first).to_contain_text("174亿元")
+    ask(page, "2022年省级下达了多少驻镇帮镇扶村资金?")
+    expect(page.locator("#rq-chat .rq-matched").last).to_contain_text("时间 ✓ 2022年")
+    page.screenshot(path=str(SCREENSHOT.with_name("near_miss.png")))
