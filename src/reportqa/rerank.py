@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,6 +43,14 @@ class SentenceScorer:
         w = {t: idf.get(t, rare) for t in qtok}
         return w, sum(w.values()) or 1.0
 
+    def scored(self, question: str, passages: list[Passage], qvec: np.ndarray,
+               index: CorpusIndex) -> list[ScoredSentence]:
+        """The sentences of ``passages`` with the scores the rerank already gave them (ranked by their
+        passage's place in ``passages``); scored now when the passages did not come from :meth:`rerank`."""
+        if passages and all(p.scored for p in passages):
+            return [replace(s, rank=rank) for rank, p in enumerate(passages) for s in p.scored]
+        return self.score(question, passages, qvec, index)
+
     def score(self, question: str, passages: list[Passage], qvec: np.ndarray,
               index: CorpusIndex) -> list[ScoredSentence]:
         """Every sentence inside ``passages``, scored."""
@@ -63,8 +71,11 @@ class SentenceScorer:
                index: CorpusIndex) -> list[Passage]:
         """``passages`` ordered by their best sentence (ties keep the fused order)."""
         best: dict[str, float] = {}
+        for p in passages:
+            p.scored = []
         for s in self.score(question, passages, qvec, index):
             cid = s.passage.chunk.chunk_id
             best[cid] = max(best.get(cid, -9.0), s.score)
+            s.passage.scored.append(s)  # kept for the answerer: sentences are scored once per question
         order = sorted(range(len(passages)), key=lambda i: (-best.get(passages[i].chunk.chunk_id, -9.0), i))
         return [passages[i] for i in order]

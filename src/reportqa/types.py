@@ -47,6 +47,7 @@ class Passage:
     lexical_score: float | None = None
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    scored: list[Any] = field(default_factory=list, repr=False)  # its sentences as the rerank scored them
 
 
 @dataclass

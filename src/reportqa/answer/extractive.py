@@ -71,7 +71,7 @@ class ExtractiveAnswerer:
         """Every sentence of the top passages, scored, with each span it offers and that span's binding."""
         w, total = self.scorer.weights(q.text, index)
         out = []
-        for ss in self.scorer.score(q.text, passages[: self.top_passages], qvec, index):
+        for ss in self.scorer.scored(q.text, passages[: self.top_passages], qvec, index):
             norm, offsets = normalize_with_map(ss.sentence.text)
             ctx = _context(index, ss.passage, ss.sentence)
             for span, fit in self.spans(q, norm, w, total):
