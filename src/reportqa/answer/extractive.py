@@ -110,24 +110,28 @@ class ExtractiveAnswerer:
             return f"{name} is neither the report's subject nor in the passage"
         if (q.qtype in NEEDS_SPAN or q.wants_name) and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
-        rare = self.specific_thing(q, index)
-        if rare and fold(rare) not in _near_text_of(index, cand):
-            return f"{rare}, the most specific thing asked about, is not near the evidence"
+        near = _near_text_of(index, cand)
+        missing = [w for w in self.asked_things(q, index) if fold(w) not in near]
+        uncommon = [w for w in missing if word_frequency(w) < COMMON_WORD]
+        strict = q.qtype in ("number", "date") and cand.scored.coverage < PARAPHRASE_COVERAGE
+        if uncommon or (missing and strict) or len(missing) >= 2:
+            # a figure must be of the very thing asked; one common word may be paraphrased away (规划 ↔
+            # 谋划) where the evidence covers the question well
+            return f"{'、'.join(missing)}, what the question asks about, is not near the evidence"
         return ""
 
-    def specific_thing(self, q: Question, index: CorpusIndex) -> str:
-        """The question's most specific noun in the clause that asks (after its last comma): not a place,
-        a measure or a programme word, uncommon in the language (jieba's word frequency) and the rarest in
-        the corpus. A 龙眼 question must not take a 荔枝 figure."""
+    def asked_things(self, q: Question, index: CorpusIndex) -> list[str]:
+        """The nouns of the clause that asks (after the question's last comma) that the corpus knows:
+        not places, measures or programme words; words jieba does not know (碧道, 鹰嘴桃) included.
+        A 龙眼 question must not take a 荔枝 figure, nor a 女性 question the total."""
         idf = index.idf()
         asking = re.split(r"[,，;；:：]", q.text)[-1]
         places = {p.text for p in places_in(q.text, short_forms=True)}
         skip = {w for w, _ in domain_words()} | set(measures())
         guessed = [w for w, f in pos_tags(asking) if f in ("n", "nz", "nr") and 2 <= len(w) <= 4
-                   and not word_frequency(w)]  # words jieba does not know: 碧道, 鹰嘴桃
-        known = [n for n in dict.fromkeys(q.nouns + guessed) if n in idf and n in asking
-                 and word_frequency(n) < COMMON_WORD and n not in skip and not any(n in p or p in n for p in places)]
-        return max(known, key=lambda n: idf[n], default="")
+                   and not word_frequency(w)]
+        return [n for n in dict.fromkeys(q.nouns + guessed) if n in idf and n in asking
+                and n not in skip and not any(n in p or p in n for p in places)]
 
     def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:
         """Why the best evidence does not cover the question ('' when it does)."""
@@ -176,6 +180,7 @@ def _slot_kind_ok(q: Question, span: str) -> bool:
     return True
 
 
+PARAPHRASE_COVERAGE = 0.5  # a figure's evidence covering this much of the question may paraphrase one word
 COMMON_WORD = 1000  # jieba dictionary frequency above which a noun is too general to pin a figure
 NEAR_CHARS = 80  # text before a sentence that may name what its figures measure
 
