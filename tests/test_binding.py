@@ -107,3 +107,15 @@ def test_the_base_of_a_comparison_is_not_the_figure_s_year():
     assert admissible("和2018年相比,2022年全市城镇居民人均可支配收入涨了百分之多少?", sentence) == ["27.4%"]
     assert admissible("2018年全市城镇居民人均可支配收入是多少?", sentence) == []
     assert admissible("全市城乡居民收入比2019年是多少?", "城乡居民收入比从2019年的1.62缩小至2023年的1.55。") == ["1.62"]
+
+
+def test_a_numbered_which_question_asks_for_a_list():
+    assert analyse("当年是“五无”乡镇,具体是哪五无?").qtype == "list"
+    assert analyse("江苏哪个区与绥德县结对?").qtype == "where"
+
+
+def test_a_part_of_a_whole_is_named_in_the_question():
+    from reportqa.answer.extractive import _subset_nouns
+
+    assert _subset_nouns("选派的驻村干部中女性有多少名") == ["女性"]
+    assert _subset_nouns("派驻的工作队中有多少名队员") == [] and _subset_nouns("2022年中山市收入比是多少") == []

@@ -111,8 +111,9 @@ class ExtractiveAnswerer:
         if (q.qtype in NEEDS_SPAN or q.wants_name) and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
         near = _near_text_of(index, cand)
-        missing = [w for w in self.asked_things(q, index) if fold(w) not in near]
-        uncommon = [w for w in missing if word_frequency(w) < COMMON_WORD]
+        subset = _subset_nouns(re.split(r"[,，;；:：]", q.text)[-1])
+        missing = [w for w in dict.fromkeys(self.asked_things(q, index) + subset) if fold(w) not in near]
+        uncommon = [w for w in missing if word_frequency(w) < COMMON_WORD or w in subset]  # 干部中女性: a part
         strict = q.qtype in ("number", "date") and cand.scored.coverage < PARAPHRASE_COVERAGE
         if uncommon or (missing and strict) or len(missing) >= 2:
             # a figure must be of the very thing asked; one common word may be paraphrased away (规划 ↔
@@ -168,6 +169,13 @@ class ExtractiveAnswerer:
             a, b = person_names(best.norm, a, b)
         span = s.text[best.offsets[a]:best.offsets[b]]
         return Answer(question, True, f"{span}[1]\n原文：{s.text}[1]", [cite], passages)
+
+
+def _subset_nouns(clause: str) -> list[str]:
+    """Nouns naming a part of a whole (驻村干部中女性, 其中农民): the word after a lone 中 or 其中."""
+    tags = pos_tags(clause)
+    return [w for (prev, _), (w, f) in zip(tags, tags[1:])
+            if prev in ("中", "其中") and f in ("n", "nz", "nr", "ns", "vn") and len(w) >= 2]
 
 
 def _slot_kind_ok(q: Question, span: str) -> bool:
