@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from .constraints import Constraints
 from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
+from .spans import CLAUSE_END, clause_bounds
 from .units import Figure, figures_in, unit_ok
 
-CLAUSE = "，,；;。！？!?\n"
-SEGMENT = CLAUSE + "、"
+SEGMENT = CLAUSE_END + "、"
 _OLD_BEFORE = re.compile(r"(?:由|从)(?:原来的|原先的|原|去年的|上年的)?$")
 _NEW_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升|下降|降低|减少|缩小|扩大|升|降|增)?(?:至|到)$")
 _DELTA_BEFORE = re.compile(r"(?:增长|增加|提高|提升|上升|下降|降低|减少|增收|减|增|多|少|翻)(?:了)?(?:约|近|超过)?$")
@@ -57,16 +57,9 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     return b
 
 
-def clause_of(s: str, start: int, end: int, marks: str = CLAUSE) -> tuple[int, int]:
-    """The clause (between ``marks``) around ``[start, end)``."""
-    a = max((s.rfind(ch, 0, start) for ch in marks), default=-1) + 1
-    ends = [i for i in (s.find(ch, end) for ch in marks) if i >= 0]
-    return a, min(ends) if ends else len(s)
-
-
 def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
     """The time a candidate at ``start`` is stated for, and where it was found."""
-    a, b = clause_of(s, start, start)
+    a, b = clause_bounds(s, start, start)
     times = [t for t in times_in(s, ctx.date) if not t.base]
     before = [t for t in times if a <= t.start and t.end <= start]
     if before:
@@ -114,7 +107,7 @@ def _mentions(text: str, asked: list[Place]) -> list[Place]:
 def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Binding) -> None:
     if not asked:
         return
-    a, _ = clause_of(s, start, start)
+    a, _ = clause_bounds(s, start, start)
     owner = next((p for p in reversed(_mentions(s, asked)) if a <= p.start and p.end <= start), None)
     context = s + ctx.lead + ctx.title + ctx.opening
     last = asked[-1]
@@ -159,7 +152,7 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
     else:
         b.failed.append(("单位", c.unit or c.measure, f.text))
     if c.measure_named and not _names_measure(s, f, c.measure):
-        b.failed.append(("指标", c.measure, s[clause_of(s, f.start, f.end, SEGMENT)[0]:f.end]))
+        b.failed.append(("指标", c.measure, s[clause_bounds(s, f.start, f.end, SEGMENT)[0]:f.end]))
     role = figure_role(s, f)
     verb = re.search(r"[\u4e00-\u9fff]{2}$", s[max(0, f.start - 4):f.start])
     if role == "delta" and c.role == "level" and verb and re.search(verb.group(0) + r"(?:了)?(?:多少|几)", question):
@@ -171,10 +164,10 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
 def _names_measure(s: str, f: Figure, measure: str) -> bool:
     """Whether the measure is named for this figure: in its segment, or earlier in its clause with no
     other figure in between (产值方面，全镇实现3亿元 — but not 收入2.3万元,支出1.7万元 for the 1.7)."""
-    a, z = clause_of(s, f.start, f.end, SEGMENT)
+    a, z = clause_bounds(s, f.start, f.end, SEGMENT)
     if measure in s[a:z].lower():
         return True
-    ca, _ = clause_of(s, f.start, f.end)
+    ca, _ = clause_bounds(s, f.start, f.end)
     i = s.lower().rfind(measure, ca, f.start)
     return i >= 0 and not figures_in(s[i + len(measure):f.start])
 
@@ -184,9 +177,9 @@ def _bind_things(things: list[str], question: str, s: str, start: int, end: int,
     (红薯种植面积3000亩、百香果种植面积2000亩), means this figure measures something else."""
     if not things:
         return
-    a, z = clause_of(s, start, end, SEGMENT)
+    a, z = clause_bounds(s, start, end, SEGMENT)
     own = s[a:z].lower()
-    ca, cz = clause_of(s, start, end)
+    ca, cz = clause_bounds(s, start, end)
     for t in things:
         if t in own or t not in s[ca:cz].lower():
             continue

@@ -23,19 +23,14 @@ _TYPES = [
 UNITS = ("亿元|万元|千元|元|人次|户次|名|个|位|家|项|条|座|户|人|期|盏|亩|公顷|公里|千米|平方米|米|吨|"
          "次|场|所|间|批|支|天|年|篇|件|台|辆|套|株|棵|斤|公斤|千克|%|倍|元/人|万人")
 _CLASSIFIER = re.compile(r"(?:多少|几)(" + UNITS + r")")
-_MONEY = re.compile(r"资金|钱|金额|投资|投入|收入|预算|经费|贷款|产值|销售额|营收|拨付|融资|补贴|奖补|授信")
-_PERCENT = re.compile(r"比例|百分|增长率|增幅|占比|率")
-_YEAR = re.compile(r"(?:19|20)\d{2}(?=年|—|-|–|\b)")
 _ENTITY_TAGS = {"ns", "nr", "nt", "nrt", "nz"}
-_GENERIC = {"全省", "全市", "广东省委", "省政府", "省委", "中国", "国家", "全国"}
+_GENERIC = {"全省", "全市", "全县", "省政府", "省委", "中国", "国家", "全国"}
 _PLACE_KIND = re.compile(r"(?:[一两二三四五六七八九十几]?个|些)?(?:县|市|镇|村|区|省|乡|地方|地区|城市)"
                          r"(?![\u4e00-\u9fff]{2})|(?:[一两二三四五六七八九十几]?个|些)?(?:县|市|镇|村|区|省|乡)(?=[与和的在是有被同跟对])")
 _NAME = re.compile(r"叫什么|叫做什么|名称|名字|称为什么|称号|什么品牌")
 _ROLE_END = re.compile(r"(?:长|书记|主任|队员|指挥|负责人|经理|带头人|能人|专家|教授|党员|代表|乡贤|创始人|"
                        r"第一书记|网红|主播|青年|农民|村民|老人)$")
 _TOTAL = re.compile(r"共|累计|合计|总计|总共|一共")
-_FAMILIES = {"多大": ("亩", "平方米", "公顷", "平方公里"), "多长": ("公里", "千米", "米"),
-             "多远": ("公里", "千米", "米"), "多久": ("年", "天", "个月", "小时"), "多重": ("吨", "公斤", "千克", "斤")}
 _QUESTION_NOUNS = {"时候", "时间", "地方", "名字", "情况", "问题", "方面", "内容", "数量", "多少", "哪些"}
 
 
@@ -48,12 +43,8 @@ class Question:
     left: str = ""  # question text before the question word
     right: str = ""  # question text after the question word (and its classifier)
     classifier: str = ""  # unit named after 多少/几, e.g. 个, 名, 亿元
-    unit_family: tuple[str, ...] = ()  # units a 多大/多长/多久/多重 question accepts
-    wants_money: bool = False
-    wants_percent: bool = False
     wants_name: bool = False  # 叫什么/名称: the answer is a name, often quoted
     wants_total: bool = False  # 共/累计: the answer is a total
-    years: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)  # places, organisations, people
     nouns: list[str] = field(default_factory=list)  # nouns and Latin terms (GDP), 2+ characters
 
@@ -74,11 +65,7 @@ def analyse(question: str) -> Question:
         qtype = "where"  # 哪些县 / 哪个市: the answer must name places
     if qtype == "what" and _NAME.search(q) and _ROLE_END.search(left.rstrip("叫是的")):
         qtype = "who"  # 产业村长叫什么名字: a person's name
-    family = next((units for word, units in _FAMILIES.items() if word in q), ())
-    return Question(q, qtype, left, right, classifier, family if not classifier else (),
-                    wants_money=qtype == "number" and (bool(_MONEY.search(q)) or "元" in classifier),
-                    wants_percent=qtype == "number" and (bool(_PERCENT.search(q)) or classifier == "%"),
-                    years=_YEAR.findall(q), entities=entities(q),
+    return Question(q, qtype, left, right, classifier, entities=entities(q),
                     nouns=nouns(q, right if qtype in ("what", "which", "list") else ""),
                     wants_name=bool(_NAME.search(q)), wants_total=bool(_TOTAL.search(q)))
 
@@ -130,16 +117,6 @@ def entity_variants(name: str) -> list[str]:
     """A name and its short form without an administrative suffix (广东省 → 广东)."""
     short = re.sub(r"(省|市|县|区|镇|乡|村|自治县|自治区)$", "", name)
     return [name, short] if len(short) >= 2 and short != name else [name]
-
-
-def foreign_places(q: Question, clause: str) -> list[str]:
-    """Place names in ``clause`` that the question does not mention (in any short form)."""
-    out = []
-    for w, f in pos_tags(clause):
-        if f == "ns" and len(w) >= 2 and w not in _GENERIC:
-            if not any(v in q.text for v in entity_variants(w)):
-                out.append(w)
-    return out
 
 
 _KIND_TAGS = {"who": {"nr", "nrfg", "nrt", "nt"}, "where": {"ns"}}
