@@ -91,3 +91,40 @@ def test_ask_json_carries_the_near_miss_and_the_matched_constraints(index_args, 
     out = json.loads(capsys.readouterr().out)
     assert out["found"] and out["answer"].startswith("129亿元[1]")
     assert {"constraint": "时间", "value": "2022年", "where": "句内"} in out["matched"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ask", "？"], "has no words"),
+    (["ask", "帮扶资金" * 200], "at most 500 characters"),
+    (["ask", "--jsonl", "no-such-file.jsonl"], "no-such-file.jsonl not found"),
+])
+def test_bad_questions_get_a_message_naming_the_fix(index_args, capsys, args, message):
+    assert main([args[0], *index_args, *args[1:]]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_k_must_be_positive(index_args, capsys):
+    for bad in ("0", "-1", "x"):
+        with pytest.raises(SystemExit) as exc:
+            main(["search", *index_args, "-k", bad, "路灯"])
+        assert exc.value.code == 2 and "whole number of 1 or more" in capsys.readouterr().err
+
+
+def test_a_refusal_echoes_a_short_printable_excerpt():
+    from reportqa.answer.base import not_found
+
+    text = not_found("\x1b[31m" + "广州" * 100 + "?", []).text
+    assert "\x1b" not in text and len(text) < 100 and text.count("广州") == 30
+
+
+def test_a_port_in_use_names_the_port_option(index_args, tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = subprocess.run([sys.executable, "-m", "reportqa.cli", "serve", *index_args, "--no-reindex",
+                              "--port", str(port)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and "--port" in run.stderr and "Traceback" not in run.stderr

@@ -67,6 +67,9 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _read_questions(source: str) -> list[dict[str, Any]]:
+    if source != "-" and not Path(source).is_file():
+        raise UsageError(f"question file {source} not found; pass a file with one question per line, "
+                         "or - to read standard input")
     stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
     out = []
     with stream:
@@ -145,9 +148,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
+DESCRIPTION = ("Ask questions about Chinese reports and get answers that cite the exact sentence, "
+               "or a plain statement that the reports do not say.")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and docs)."""
-    p = argparse.ArgumentParser(prog="reportqa", description=__doc__)
+    p = argparse.ArgumentParser(prog="reportqa", description=DESCRIPTION)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", type=Path, default=None, help="index directory (default ./index)")
     common.add_argument("--corpus", type=Path, default=None, help="corpus directory (default ./corpus)")
@@ -158,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("index", parents=[common], help="build or update the index")
     s.set_defaults(func=cmd_index)
     s = sub.add_parser("search", parents=[common], help="show ranked passages")
-    s.add_argument("-k", type=int, default=5)
+    s.add_argument("-k", type=_positive, default=5, help="how many passages to show (default 5)")
     s.add_argument("question")
     s.set_defaults(func=cmd_search)
     s = sub.add_parser("ask", parents=[common], help="answer a question with citations")
@@ -171,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="question files (JSONL as shared/eval/dev.jsonl); each is scored as its own set")
     s.add_argument("--json", action="store_true", help="print figures and failures per set as JSON")
     s.set_defaults(func=cmd_eval)
-    s = sub.add_parser("serve", parents=[common], help="open the chat UI in the browser")
+    s = sub.add_parser("serve", parents=[common], help="serve the chat UI (open the printed address in a browser)")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; "
                    "0.0.0.0 opens it to the network)")
     s.add_argument("--port", type=int, default=7860)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -21,10 +22,11 @@ from .rerank import SentenceScorer
 from .segment import Segmenter
 from .serialize import answer_dict
 from .store import SnapshotStore
-from .textnorm import normalize
+from .textnorm import normalize, printable
 from .types import Answer, Passage
 
 CANDIDATES = 50  # per retriever, before fusion
+MAX_QUESTION_CHARS = 500  # a question longer than this is refused with a message (jieba is linear in length)
 RERANK = 20  # fused passages reordered by their best sentence
 
 
@@ -36,6 +38,16 @@ def default_index_dir() -> Path:
 def default_corpus_dir() -> Path:
     """``$REPORTQA_CORPUS`` or ``./corpus``."""
     return Path(os.environ.get("REPORTQA_CORPUS", "corpus"))
+
+
+def check_question(question: str) -> None:
+    """Refuse, with a message, a question that is empty, has no words, or is too long to be one."""
+    text = printable(question).strip()
+    if not re.search(r"[\w\u3400-\u9fff]", text):
+        raise UsageError("the question has no words; type a question about the reports, e.g. 「…有多少…?」")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise UsageError(f"the question is {len(text)} characters long; ask in at most {MAX_QUESTION_CHARS} "
+                         "characters (one or two questions at a time)")
 
 
 class Pipeline:
@@ -120,6 +132,7 @@ class Pipeline:
         return answer_dict(self._ask(index, question, history, 8), index, qid)
 
     def _ask(self, index: CorpusIndex, question: str, history: list[str] | None, k: int) -> Answer:
+        check_question(question)
         parts = split_question(question)
         if len(parts) > 1:  # 「A是多少?B又是多少?」: each part answered, later parts read against earlier ones
             answers = [self._ask(index, part, (history or []) + parts[:i], k) for i, part in enumerate(parts)]

@@ -7,6 +7,7 @@ use :func:`normalize`.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 import opencc
@@ -47,3 +48,11 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
         offsets.extend([i] * len(n))
     offsets.append(len(text))
     return "".join(out), offsets
+
+
+_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without terminal escape sequences and control characters (safe to echo)."""
+    return _ESCAPES.sub("", text)

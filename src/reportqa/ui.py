@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import gradio as gr
 
-from .errors import ReportQAError
+from .errors import ReportQAError, UsageError
 from .ingest import SUPPORTED_SUFFIXES
 from .indexer import IndexReport
 from .pipeline import Pipeline
@@ -576,6 +576,10 @@ def _warm_up(pipe: Pipeline) -> None:
 def serve(pipe: Pipeline, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve the UI on ``host:port`` (local only by default; never a share link) until Ctrl-C."""
     threading.Thread(target=_warm_up, args=(pipe,), name="reportqa-warm-up", daemon=True).start()
-    demo, url = start(pipe, host, port, quiet=True)
+    try:
+        demo, url = start(pipe, host, port, quiet=True)
+    except OSError as exc:
+        raise UsageError(f"cannot serve on {host}:{port} ({exc}); is another program using port {port}? "
+                         "choose another with --port") from exc
     print(f"reportqa: open {url} in a browser (Ctrl-C to stop)", flush=True)
     demo.block_thread()

@@ -7,7 +7,7 @@ from typing import Protocol
 import numpy as np
 
 from ..corpusindex import CorpusIndex
-from ..textnorm import fold, normalize
+from ..textnorm import fold, normalize, printable
 from ..types import Answer, Chunk, Passage
 
 NOT_FOUND = "现有报告中没有找到关于“{q}”的信息。"
@@ -20,9 +20,14 @@ class Answerer(Protocol):
                index: CorpusIndex) -> Answer: ...
 
 
+ECHO_CHARS = 60  # a refusal names at most this much of the question
+
+
 def not_found(question: str, passages: list[Passage]) -> Answer:
-    """The plain refusal, naming what was asked."""
-    topic = normalize(question).strip().rstrip("?？。!！")
+    """The plain refusal, naming what was asked (a short, printable excerpt of it)."""
+    topic = printable(normalize(question)).strip().rstrip("?？。!！")
+    if len(topic) > ECHO_CHARS:
+        topic = topic[:ECHO_CHARS] + "…"
     return Answer(question, False, NOT_FOUND.format(q=topic), [], passages)
 
 
