@@ -43,6 +43,8 @@ def default_corpus_dir() -> Path:
 def check_question(question: str) -> None:
     """Refuse, with a message, a question that is empty, has no words, or is too long to be one."""
     text = printable(question).strip()
+    if not text:
+        raise UsageError("the question is empty; type a question about the reports")
     if not re.search(r"[\w\u3400-\u9fff]", text):
         raise UsageError("the question has no words; type a question about the reports, e.g. 「…有多少…?」")
     if len(text) > MAX_QUESTION_CHARS:
