@@ -91,6 +91,28 @@ def test_a_report_that_breaks_later_keeps_its_indexed_version(tmp_path, corpus):
     assert report.kept_previous == [NEWS] and NEWS in pipe.index.docs
 
 
+def test_an_unreadable_or_vanishing_report_is_skipped_not_fatal(tmp_path, corpus, monkeypatch):
+    import reportqa.indexer as indexer
+
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    (corpus / "new.txt").write_text("景宁县新建了三座茶厂。", encoding="utf-8")
+    real = indexer.sha256_file
+
+    def flaky(path):
+        if path.name == NEWS:
+            raise PermissionError(13, "Permission denied", str(path))
+        if path.name == "new.txt":
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real(path)
+
+    monkeypatch.setattr(indexer, "sha256_file", flaky)
+    report = pipe.build()
+    assert dict(report.skipped)[NEWS].startswith("cannot be read (PermissionError")
+    assert report.kept_previous == [NEWS] and NEWS in pipe.index.docs  # nothing indexed is lost
+    assert "new.txt" not in pipe.index.docs and TRAD in pipe.index.docs
+
+
 def test_crash_during_build_keeps_the_previous_index(tmp_path, corpus, monkeypatch):
     pipe = make(tmp_path, corpus)
     pipe.build()

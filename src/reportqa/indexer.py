@@ -94,22 +94,26 @@ def _collect(corpus: Path, previous: CorpusIndex | None, report: IndexReport,
     docs: dict[str, Document] = {}
     for n, path in enumerate(paths, 1):
         doc_id = path.relative_to(corpus).as_posix()
-        digest = sha256_file(path)
-        if doc_id in old and old[doc_id].sha256 == digest:
-            docs[doc_id] = old[doc_id]
-            report.unchanged.append(doc_id)
-        else:
-            try:
+        try:
+            digest = sha256_file(path)
+            if doc_id in old and old[doc_id].sha256 == digest:
+                docs[doc_id] = old[doc_id]
+                report.unchanged.append(doc_id)
+            else:
                 docs[doc_id] = read_document(path, corpus)
                 (report.updated if doc_id in known else report.added).append(doc_id)
-            except IngestError as exc:
-                report.skipped.append((doc_id, str(exc)))
-                if doc_id in known:
-                    docs[doc_id] = known[doc_id]
-                    report.kept_previous.append(doc_id)
+        except FileNotFoundError:
+            pass  # deleted while the corpus was read: dropped like any removed report
+        except (IngestError, OSError) as exc:
+            reason = str(exc) if isinstance(exc, IngestError) else \
+                f"cannot be read ({type(exc).__name__}: {exc.strerror}); check its permissions"
+            report.skipped.append((doc_id, reason))
+            if doc_id in known:
+                docs[doc_id] = known[doc_id]
+                report.kept_previous.append(doc_id)
         if progress:
             progress("read", n, len(paths))
-    report.removed = sorted(set(known) - set(docs) - {s for s, _ in report.skipped})
+    report.removed = sorted(set(known) - set(docs) - set(report.kept_previous))
     return docs
 
 
