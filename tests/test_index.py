@@ -158,6 +158,35 @@ def test_index_of_another_model_is_refused(tmp_path, corpus):
         other.load()
 
 
+@pytest.mark.parametrize("breakage", ["bogus name", "deleted snapshot", "non-utf8", "manifest []",
+                                      "manifest null"])
+def test_the_printed_recovery_repairs_a_broken_index(tmp_path, corpus, breakage):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    root = tmp_path / "index"
+    snap = root / "snapshots" / (root / "CURRENT").read_text().strip()
+    if breakage == "bogus name":
+        (root / "CURRENT").write_text("bogus")
+    elif breakage == "deleted snapshot":
+        shutil.rmtree(snap)
+    elif breakage == "non-utf8":
+        (root / "CURRENT").write_bytes(b"\xff\xfe\x00")
+    else:
+        (snap / "manifest.json").write_text(breakage.split()[1])
+    with pytest.raises(CorruptIndexError, match="reportqa index --index"):
+        make(tmp_path, corpus).load()
+    report = make(tmp_path, corpus).build()  # what the message says to run
+    assert report.documents == 3 and make(tmp_path, corpus).index.docs
+
+
+def test_an_index_path_that_is_a_file_is_a_clear_error(tmp_path, corpus):
+    from reportqa.errors import UsageError
+
+    (tmp_path / "index").write_text("not a folder")
+    with pytest.raises(UsageError, match="is a file, not a folder"):
+        make(tmp_path, corpus).build()
+
+
 def test_missing_index_says_how_to_build(tmp_path, corpus):
     with pytest.raises(IndexMissingError, match="reportqa index"):
         make(tmp_path, corpus).load()

@@ -307,3 +307,8 @@ def test_example_questions_come_from_a_setting(tmp_path, monkeypatch):
     assert ui.example_questions() == ["景宁县2023年茶叶产值是多少?"]
     monkeypatch.setenv("REPORTQA_EXAMPLES", str(tmp_path / "missing.txt"))
     assert ui.example_questions() == []
+
+
+def test_apostrophes_are_not_double_escaped():
+    assert ui.esc("Xi'an 'a'") == "Xi'an 'a'"
+    assert ui.esc('"><b>') == "&quot;&gt;&lt;b&gt;"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import CorruptIndexError, IndexMismatchError, IndexMissingError
+from .errors import CorruptIndexError, IndexMismatchError, IndexMissingError, UsageError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -50,8 +50,12 @@ class SnapshotStore:
         pointer = self.root / "CURRENT"
         if not pointer.exists():
             return None
-        path = self.snapshots / pointer.read_text(encoding="utf-8").strip()
-        if not path.is_dir():
+        try:
+            name = pointer.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CorruptIndexError(f"{pointer} is unreadable ({exc}); " + REBUILD_HINT.format(root=self.root)) from exc
+        path = self.snapshots / name
+        if not name or "/" in name or not path.is_dir():
             raise CorruptIndexError(f"{pointer} names a missing snapshot {path.name}; "
                                     + REBUILD_HINT.format(root=self.root))
         return path
@@ -59,6 +63,9 @@ class SnapshotStore:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive build lock (one writer at a time; readers never wait)."""
+        if self.root.exists() and not self.root.is_dir():
+            raise UsageError(f"the index path {self.root} is a file, not a folder; pass --index DIR "
+                             "with a folder (it is created if missing)")
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "w") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
@@ -84,7 +91,10 @@ class SnapshotStore:
         final = self.snapshots / name
         os.rename(build, final)
         _fsync_dir(self.snapshots)
-        previous = self.current()
+        try:
+            previous = self.current()
+        except CorruptIndexError:
+            previous = None  # a broken pointer is what this build repairs
         _write_atomic(self.root / "CURRENT", name)
         self._prune(keep={name, previous.name if previous else ""})
         return final
@@ -102,6 +112,8 @@ class SnapshotStore:
                                     f"reportqa index --index {self.root}")
         try:
             manifest = json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
+            if not isinstance(manifest, dict) or not isinstance(manifest.get("checksums", {}), dict):
+                raise ValueError("not a manifest object")
         except (OSError, ValueError) as exc:
             raise CorruptIndexError(f"{snap / MANIFEST} is unreadable ({exc}); "
                                     + REBUILD_HINT.format(root=self.root)) from exc

@@ -43,8 +43,10 @@ _MD_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]()#!|~$"})
 
 # ---------------------------------------------------------------- text → safe HTML
 def esc(text: Any) -> str:
-    """Text as inert HTML: ``html.escape`` plus Markdown-active characters as entities."""
-    return html.escape(str(text), quote=True).translate(_MD_ACTIVE)
+    """Text as inert HTML: ``html.escape`` plus Markdown-active characters as entities. Double quotes
+    are escaped (attributes here are double-quoted); apostrophes stay as they are, since the chat would
+    show an escaped one as ``&#x27;``."""
+    return html.escape(str(text), quote=False).replace('"', "&quot;").translate(_MD_ACTIVE)
 
 
 def _cite(turn: int, n: int) -> str:
