@@ -296,3 +296,31 @@ def test_iter_corpus_seed_and_missing(tmp_path: Path) -> None:
     assert [p.name for p in iter_corpus(SEED)] == sorted(p.name for p in SEED.glob("*.txt"))
     with pytest.raises(IngestError, match="corpus folder not found"):
         list(iter_corpus(tmp_path / "nope"))
+
+
+def test_a_docx_decompression_bomb_is_skipped_with_the_limit(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    import reportqa.ingest as ingest
+    from reportqa.errors import IngestError
+
+    monkeypatch.setattr(ingest, "MAX_UNPACKED", 2**20)  # the mechanism, at a size a test can afford
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:p><w:r><w:t>帮扶</w:t></w:r></w:p>" * 60_000)  # ~2.5 MB, packs small
+    (tmp_path / "bomb.docx").write_bytes(buf.getvalue())
+    assert (tmp_path / "bomb.docx").stat().st_size < 100_000
+    with pytest.raises(IngestError, match=r"bomb.docx: unpacks to 2 MB, over the 1 MB limit"):
+        ingest.read_document(tmp_path / "bomb.docx", tmp_path)
+
+
+def test_text_longer_than_any_report_is_skipped(tmp_path, monkeypatch):
+    import reportqa.ingest as ingest
+    from reportqa.errors import IngestError
+
+    monkeypatch.setattr(ingest, "MAX_TEXT_CHARS", 1000)
+    (tmp_path / "long.txt").write_text("广东乡村振兴驻镇帮镇扶村。" * 200, encoding="utf-8")
+    with pytest.raises(IngestError, match="long.txt: its text is over 1,000 characters"):
+        ingest.read_document(tmp_path / "long.txt", tmp_path)

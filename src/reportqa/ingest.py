@@ -268,7 +268,13 @@ def _extract_pdf(data: bytes, shown: str) -> Extracted:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             reader.decrypt("")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        pages, size = [], 0
+        for page in reader.pages:
+            pages.append((page.extract_text() or "").strip())
+            size += len(pages[-1])
+            _check_text_size(size, shown)  # stop early on a page-stream bomb
+    except IngestError:
+        raise
     except Exception as exc:  # pypdf raises many types on corrupt or encrypted files
         raise IngestError(f"{shown}: cannot read this PDF ({type(exc).__name__}: {exc}) — it may be "
                           "corrupt or password-protected; re-export it or save it as .txt") from exc
@@ -279,11 +285,39 @@ def _extract_pdf(data: bytes, shown: str) -> Extracted:
     return text, "", {}
 
 
+MAX_UNPACKED = 64 * 2**20  # a .docx whose XML inflates past this is refused (a decompression bomb)
+MAX_TEXT_CHARS = 4_000_000  # extracted text past this is refused: no report is that long
+
+
+def _check_unpacked_size(data: bytes, shown: str) -> None:
+    """Refuse a .docx whose XML parts (what is parsed; pictures are not) would inflate past
+    :data:`MAX_UNPACKED`."""
+    import zipfile
+
+    try:
+        total = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist()
+                    if info.filename.endswith((".xml", ".rels")))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise IngestError(f"{shown}: cannot read this .docx ({exc}) — it may be corrupt or not a Word "
+                          "file; re-save it from Word or as .txt") from exc
+    if total > MAX_UNPACKED:
+        raise IngestError(f"{shown}: unpacks to {total // 2**20} MB, over the {MAX_UNPACKED // 2**20} MB "
+                          "limit for a .docx (a decompression bomb?) — remove it, or save the report as .txt")
+
+
+def _check_text_size(size: int, shown: str) -> None:
+    """Refuse extracted text longer than :data:`MAX_TEXT_CHARS`."""
+    if size > MAX_TEXT_CHARS:
+        raise IngestError(f"{shown}: its text is over {MAX_TEXT_CHARS:,} characters, more than any report "
+                          "— split it into several files or remove it")
+
+
 def _extract_docx(data: bytes, shown: str) -> Extracted:
     """Paragraphs and table rows (cells joined by " | ") in document order (python-docx)."""
     import docx
     from docx.table import Table
 
+    _check_unpacked_size(data, shown)
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = list(document.iter_inner_content())
@@ -349,6 +383,7 @@ def read_document(path: Path, corpus_root: Path) -> Document:
     if not data.strip():
         raise IngestError(f"{shown}: file is empty — add text to it or remove it from the corpus")
     raw, encoding, fallback = _EXTRACTORS[fmt](data, shown)
+    _check_text_size(len(raw), shown)
     cleaned = clean_text(raw)
     if not cleaned.text.strip():
         raise IngestError(f"{shown}: no report text left after removing page boilerplate — "
