@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
+from ..segment import domain_words, pos_tags, word_frequency
 from .places import Place, places_in
 from .question import Question, nouns
 from .units import figure_pattern, split_unit
@@ -35,6 +36,9 @@ class Constraints:
     measure_named: bool = False  # the figure's sentence must name the measure (产值 vs 收入 are both 元)
     role: str = "level"  # level | old | delta: which value of a change is asked
     things: list[str] = field(default_factory=list)  # what is measured (红薯, 荔枝): nouns besides places
+    asked: list[str] = field(default_factory=list)  # nouns of the clause that asks, programme words aside
+    parts: list[str] = field(default_factory=list)  # a part of a whole it asks about (干部中女性 → 女性)
+    bodies: list[str] = field(default_factory=list)  # bodies and people it names (places aside)
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,6 +52,7 @@ def _measure_table() -> dict[str, tuple[str, bool]]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def measures() -> dict[str, str]:
     """measure word → unit family, from ``data/measures.tsv``."""
     return {w: fam for w, (fam, _) in _measure_table().items()}
@@ -64,7 +69,34 @@ def read_constraints(q: Question) -> Constraints:
     place_words = {v for p in c.places for v in (p.text, p.key)}
     c.things = [n for n in nouns(q.text) if n not in place_words and not any(n in p for p in place_words)
                 and n != c.measure.lower() and n not in measures()]
+    c.asked, c.parts = _asked_things(q, c.places), _parts(_asking_clause(q.text))
+    c.bodies = [e for e in q.entities if not any(p.start < q.text.find(e) + len(e) and q.text.find(e) < p.end
+                                                 for p in c.places)]
     return c
+
+
+def _asking_clause(text: str) -> str:
+    """The clause that asks: after the question's last comma or colon."""
+    return re.split(r"[,，;；:：]", text)[-1]
+
+
+def _asked_things(q: Question, places: list[Place]) -> list[str]:
+    """The nouns of the clause that asks: not places, measures or programme words; words jieba does
+    not know (碧道, 鹰嘴桃) included. A 龙眼 question must not take a 荔枝 figure."""
+    asking = _asking_clause(q.text)
+    names = {p.text for p in places}
+    skip = {w for w, _ in domain_words()} | set(measures())
+    guessed = [w for w, f in pos_tags(asking) if f in ("n", "nz", "nr") and 2 <= len(w) <= 4
+               and not word_frequency(w)]
+    return [n for n in dict.fromkeys(q.nouns + guessed) if n in asking and n not in skip
+            and not any(n in p or p in n for p in names)]
+
+
+def _parts(clause: str) -> list[str]:
+    """Nouns naming a part of a whole (驻村干部中女性, 其中农民): the word after a lone 中 or 其中."""
+    tags = pos_tags(clause)
+    return [w for (prev, _), (w, f) in zip(tags, tags[1:])
+            if prev in ("中", "其中") and f in ("n", "nz", "nr", "ns", "vn") and len(w) >= 2]
 
 
 def _named_unit(q: Question) -> str:

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..corpusindex import CorpusIndex
-from ..segment import Segmenter, domain_words, pos_tags, word_frequency
+from ..segment import Segmenter, word_frequency
 from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
 from ..types import Answer, Citation, NearMiss, Passage, Sentence
 from .base import HEAD_CHARS, LEAD_CHARS, not_found, subject_context
 from .binding import Binding, Context, bind
-from .constraints import Constraints, measures, read_constraints
+from .constraints import Constraints, read_constraints
 from .places import places_in
 from .question import Question, analyse, fits_kind, missing_names, person_names
 from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, slot_span
@@ -58,10 +58,10 @@ class ExtractiveAnswerer:
         q = analyse(question)
         c = read_constraints(q)
         cands = self.candidates(q, c, passages, qvec, index)
-        allowed = [x for x in cands if x.binding.ok and not self.mismatch(q, x, index)]
+        allowed = [x for x in cands if x.binding.ok and not self.mismatch(q, c, x, index)]
         best = max(allowed, key=lambda x: x.score, default=None)
         if best is None or self.refusal_reason(q, best, index):
-            return self.refuse(question, q, cands, passages, index)
+            return self.refuse(question, q, c, cands, passages, index)
         answer = self.compose(question, q, best, passages)
         answer.matched = best.binding.matched
         return check(answer)
@@ -101,38 +101,24 @@ class ExtractiveAnswerer:
             out.append((sp, sp.fit + sum(v for t, v in w.items() if t in near) / total))
         return out or [(None, 0.0)]
 
-    def mismatch(self, q: Question, cand: Candidate, index: CorpusIndex) -> str:
-        """A hard reason this sentence cannot answer: a body or person of the question is absent, or no span."""
-        spans = [(p.start, p.end) for p in places_in(q.text, short_forms=True)]
-        bodies = [e for e in q.entities if not any(a < q.text.find(e) + len(e) and q.text.find(e) < b
-                                                   for a, b in spans)]
-        for name in missing_names(bodies, subject_context(index, cand.passage.chunk)):
+    def mismatch(self, q: Question, c: Constraints, cand: Candidate, index: CorpusIndex) -> str:
+        """A hard reason this sentence cannot answer: a body or person of the question is absent, no
+        span, or what the question asks about is not named near it."""
+        for name in missing_names(c.bodies, subject_context(index, cand.passage.chunk)):
             return f"{name} is neither the report's subject nor in the passage"
         if (q.qtype in NEEDS_SPAN or q.wants_name) and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
         near = _near_text_of(index, cand)
-        subset = _subset_nouns(re.split(r"[,，;；:：]", q.text)[-1])
-        missing = [w for w in dict.fromkeys(self.asked_things(q, index) + subset) if fold(w) not in near]
-        uncommon = [w for w in missing if word_frequency(w) < COMMON_WORD or w in subset]  # 干部中女性: a part
+        idf = index.idf()
+        asked = [w for w in c.asked if w in idf] + c.parts
+        missing = [w for w in dict.fromkeys(asked) if fold(w) not in near]
+        uncommon = [w for w in missing if word_frequency(w) < COMMON_WORD or w in c.parts]  # 干部中女性: a part
         strict = q.qtype in ("number", "date") and cand.scored.coverage < PARAPHRASE_COVERAGE
         if uncommon or (missing and strict) or len(missing) >= 2:
             # a figure must be of the very thing asked; one common word may be paraphrased away (规划 ↔
             # 谋划) where the evidence covers the question well
             return f"{'、'.join(missing)}, what the question asks about, is not near the evidence"
         return ""
-
-    def asked_things(self, q: Question, index: CorpusIndex) -> list[str]:
-        """The nouns of the clause that asks (after the question's last comma) that the corpus knows:
-        not places, measures or programme words; words jieba does not know (碧道, 鹰嘴桃) included.
-        A 龙眼 question must not take a 荔枝 figure, nor a 女性 question the total."""
-        idf = index.idf()
-        asking = re.split(r"[,，;；:：]", q.text)[-1]
-        places = {p.text for p in places_in(q.text, short_forms=True)}
-        skip = {w for w, _ in domain_words()} | set(measures())
-        guessed = [w for w, f in pos_tags(asking) if f in ("n", "nz", "nr") and 2 <= len(w) <= 4
-                   and not word_frequency(w)]
-        return [n for n in dict.fromkeys(q.nouns + guessed) if n in idf and n in asking
-                and n not in skip and not any(n in p or p in n for p in places)]
 
     def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:
         """Why the best evidence does not cover the question ('' when it does)."""
@@ -143,12 +129,12 @@ class ExtractiveAnswerer:
             return f"evidence covers {best.scored.coverage:.2f} of the question"
         return ""
 
-    def refuse(self, question: str, q: Question, cands: list[Candidate], passages: list[Passage],
-               index: CorpusIndex) -> Answer:
+    def refuse(self, question: str, q: Question, c: Constraints, cands: list[Candidate],
+               passages: list[Passage], index: CorpusIndex) -> Answer:
         """The refusal, with what the reports do give when a candidate misses by one constraint."""
         answer = not_found(question, passages)
         near = [x for x in cands if x.span is not None and len(x.binding.failed) == 1
-                and x.scored.coverage >= self.min_coverage and not self.mismatch(q, x, index)]
+                and x.scored.coverage >= self.min_coverage and not self.mismatch(q, c, x, index)]
         best = max(near, key=lambda x: x.score, default=None)
         if best is not None:
             kind, asked, found = best.binding.failed[0]
@@ -169,13 +155,6 @@ class ExtractiveAnswerer:
             a, b = person_names(best.norm, a, b)
         span = s.text[best.offsets[a]:best.offsets[b]]
         return Answer(question, True, f"{span}[1]\n原文：{s.text}[1]", [cite], passages)
-
-
-def _subset_nouns(clause: str) -> list[str]:
-    """Nouns naming a part of a whole (驻村干部中女性, 其中农民): the word after a lone 中 or 其中."""
-    tags = pos_tags(clause)
-    return [w for (prev, _), (w, f) in zip(tags, tags[1:])
-            if prev in ("中", "其中") and f in ("n", "nz", "nr", "ns", "vn") and len(w) >= 2]
 
 
 def _slot_kind_ok(q: Question, span: str) -> bool:
