@@ -151,10 +151,11 @@ _RUN_TAGS = ("n", "nz", "vn", "nt", "j", "ng", "l", "an", "nrt")
 
 
 def replace_thing(prev: str, new: str) -> str:
+    """``prev`` asking about ``new`` (a leading pronoun dropped) instead of what it measured: the noun
+    run sharing most characters with ``new`` (专项资金 ← 自筹资金), else the last one before the
+    question word (高山有机茶园 ← 中药材基地); a trailing measure word (产值, 面积) stays unless ``new``
+    names one."""
     new = re.sub(r"^(?:他们|她们|它们|他|她|它|其)(?:的)?", "", new)
-    """``prev`` asking about ``new`` (a leading pronoun dropped) instead of what it measured: the noun run sharing most characters
-    with ``new`` (专项资金 ← 自筹资金), else the last one before the question word (高山有机茶园 ←
-    中药材基地); a trailing measure word (产值, 面积) stays unless ``new`` names one."""
     norm, offsets = normalize_with_map(prev)
     places = entity_spans(norm, "place")
     runs, run, pos = [], [], 0
@@ -174,8 +175,11 @@ def replace_thing(prev: str, new: str) -> str:
         return new + prev
     qword = _QWORD.search(norm)
     before = [r for r in runs if not qword or r[0][0] < qword.start()] or runs
-    best = max(runs, key=lambda r: (sum(ch in new for ch in "".join(w for _, _, w in r)), r in before, r[0][0]))
-    if sum(ch in new for ch in "".join(w for _, _, w in best)) == 0:
+    def shared(run: list[tuple[int, int, str]]) -> int:
+        return sum(ch in new for _, _, w in run for ch in w)
+
+    best = max(runs, key=lambda r: (shared(r), r in before, r[0][0]))
+    if shared(best) == 0:
         best = before[-1]
     if len(best) > 1 and best[-1][2] in measures() and not any(m in new for m in measures()):
         best = best[:-1]
