@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import UsageError
+from .answer.base import QUOTE_MARK
 from .answer.verify import unsupported
 from .textnorm import fold
 
 Ask = Callable[[dict[str, Any]], dict[str, Any]]  # question record -> answer_dict
-QUOTE_MARK = "原文："
 
 
 @dataclass
 class EvalResult:
-    """Aggregate figures and one line per failure (``WRONG``, ``REFUSED``, ``MISSED``, ``note``)."""
+    """Aggregate figures and one line per failure (``WRONG``, ``REFUSED``, ``note``)."""
 
     figures: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)

@@ -107,8 +107,7 @@ class Pipeline:
                  index: CorpusIndex | None = None) -> list[Passage]:
         """Hybrid retrieval: dense and BM25 candidates fused by reciprocal rank, reranked by sentence."""
         index = index or self.index
-        if not question.strip():
-            raise UsageError("the question is empty; type a question about the reports")
+        check_question(question)
         qvec = self._query_vector(question) if qvec is None else qvec
         dscores, dids = index.dense.search(qvec[None, :], CANDIDATES)
         lscores, lids = index.lexical.search(self.segmenter.tokens(question), CANDIDATES)

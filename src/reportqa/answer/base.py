@@ -11,6 +11,7 @@ from ..textnorm import fold, normalize, printable
 from ..types import Answer, Chunk, Passage
 
 NOT_FOUND = "现有报告中没有找到关于“{q}”的信息。"
+QUOTE_MARK = "原文："  # opens the quoted source sentence after an answer line
 
 
 class Answerer(Protocol):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from ..types import Answer, Citation
+from .base import QUOTE_MARK
 
 _PART_END = re.compile(r"(?<=[?？])")
 _ASKS = re.compile(r"多少|几|什么|哪|谁|何时|何种|如何|怎样|是否|吗")
 _MARK = re.compile(r"\[(\d+)\]")
-QUOTE = "原文："
 
 
 def split_question(question: str) -> list[str]:
@@ -27,10 +27,10 @@ def merge(question: str, answers: list[Answer]) -> Answer:
     lines, quotes, cites, offset = [], [], [], 0
     for a in answers:
         shift = offset
-        line, _, quote = _MARK.sub(lambda m: f"[{int(m.group(1)) + shift}]", a.text).partition(QUOTE)
+        line, _, quote = _MARK.sub(lambda m: f"[{int(m.group(1)) + shift}]", a.text).partition(QUOTE_MARK)
         lines.append(line.strip().rstrip("。"))
         if quote:
-            quotes.append(QUOTE + quote.strip())
+            quotes.append(QUOTE_MARK + quote.strip())
         for c in a.citations:
             cites.append(Citation(c.n + shift, c.chunk, c.quote, c.start, c.end, c.score))
         offset += len(a.citations)

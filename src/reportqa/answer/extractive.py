@@ -12,7 +12,7 @@ from ..segment import Segmenter, word_frequency
 from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
 from ..types import Answer, Citation, NearMiss, Passage, Sentence
-from .base import HEAD_CHARS, LEAD_CHARS, not_found, subject_context
+from .base import HEAD_CHARS, LEAD_CHARS, QUOTE_MARK, not_found, subject_context
 from .binding import Binding, Context, bind
 from .constraints import Constraints, read_constraints
 from .places import places_in
@@ -154,7 +154,7 @@ class ExtractiveAnswerer:
         if q.qtype == "who":
             a, b = person_names(best.norm, a, b)
         span = s.text[best.offsets[a]:best.offsets[b]]
-        return Answer(question, True, f"{span}[1]\n原文：{s.text}[1]", [cite], passages)
+        return Answer(question, True, f"{span}[1]\n{QUOTE_MARK}{s.text}[1]", [cite], passages)
 
 
 def _slot_kind_ok(q: Question, span: str) -> bool:
