@@ -298,11 +298,15 @@ def _check_unpacked_size(data: bytes, shown: str) -> None:
         total = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist()
                     if info.filename.endswith((".xml", ".rels")))
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise IngestError(f"{shown}: cannot read this .docx ({exc}) — it may be corrupt or not a Word "
-                          "file; re-save it from Word or as .txt") from exc
+        raise _unreadable_docx(shown, exc) from exc
     if total > MAX_UNPACKED:
         raise IngestError(f"{shown}: unpacks to {total // 2**20} MB, over the {MAX_UNPACKED // 2**20} MB "
                           "limit for a .docx (a decompression bomb?) — remove it, or save the report as .txt")
+
+
+def _unreadable_docx(shown: str, exc: Exception) -> IngestError:
+    return IngestError(f"{shown}: cannot read this .docx ({type(exc).__name__}: {exc}) — it may be corrupt "
+                       "or not a Word file; re-save it from Word or as .txt")
 
 
 def _check_text_size(size: int, shown: str) -> None:
@@ -322,8 +326,7 @@ def _extract_docx(data: bytes, shown: str) -> Extracted:
         document = docx.Document(io.BytesIO(data))
         blocks = list(document.iter_inner_content())
     except Exception as exc:  # python-docx raises zip, XML and KeyError types on corrupt files
-        raise IngestError(f"{shown}: cannot read this .docx ({type(exc).__name__}: {exc}) — it may "
-                          "be corrupt or not a Word file; re-save it from Word or as .txt") from exc
+        raise _unreadable_docx(shown, exc) from exc
     parts = []
     for block in blocks:
         parts.append("\n".join(_table_rows(block)) if isinstance(block, Table) else block.text)
