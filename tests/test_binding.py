@@ -120,3 +120,26 @@ def test_a_part_of_a_whole_is_named_in_the_question():
 
     assert parts("贵州省选派的驻村干部中女性有多少名?") == ["女性"]
     assert parts("派驻的工作队中有多少名队员?") == [] and parts("2022年中山市收入比是多少?") == []
+
+
+def test_a_place_named_earlier_in_the_sentence_owns_its_figures():
+    sentence = "在南平市,白茶产业年产值近40亿元。"
+    assert admissible("宁德市白茶产业的年产值是多少?", sentence, Context("宁德市", "", "", "")) == []
+    assert admissible("南平市白茶产业的年产值是多少?", sentence) == ["40亿元"]
+
+
+def test_a_sibling_place_just_before_the_sentence_owns_it_but_a_village_inside_may_not():
+    lead = "对口帮扶黔东南、毕节、铜仁3个市州。"
+    assert admissible("对口帮扶中安顺有多少人脱贫?", "126万人——", Context(lead, "", "", "")) == []
+    ctx = Context("调研组走访了水口镇的溪头村。", "水口镇乡村振兴", "", "")
+    assert admissible("水口镇实施了几个项目?", "集团出资实施的6个项目全部建成。", ctx) == ["6个"]
+
+
+def test_a_thing_the_question_names_after_its_question_word_binds_its_figure():
+    sentence = "一年来全省建设绿道210公里、碧道388公里、生态海堤52公里。"
+    assert admissible("一年来全省建设了多少公里碧道?", sentence) == ["388公里"]
+
+
+def test_common_words_ending_in_a_town_suffix_are_not_places():
+    assert places_in("新型农村集体经济发展") == ()
+    assert [p.text for p in places_in("汕头村集体在深圳发展飞地经济", short_forms=True)] == ["汕头", "深圳"]

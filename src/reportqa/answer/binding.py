@@ -17,6 +17,7 @@ from .spans import CLAUSE_END, clause_bounds
 from .units import Figure, figures_in, unit_ok
 
 SEGMENT = CLAUSE_END + "、"
+NEAR_LEAD = 60  # characters before a sentence whose last place (a sibling of the asked one) owns its figures
 _OLD_BEFORE = re.compile(r"(?:由|从)(?:原来的|原先的|原|去年的|上年的)?$")
 _NEW_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升|下降|降低|减少|缩小|扩大|升|降|增)?(?:至|到)$")
 _DELTA_BEFORE = re.compile(r"(?:增长|增加|提高|提升|上升|下降|降低|减少|增收|减|增|多|少|翻)(?:了)?(?:约|近|超过)?$")
@@ -53,7 +54,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     _bind_places(c.places, s, start, ctx, b)
     if figure is not None:
         _bind_figure(c, question, s, figure, b)
-    _bind_things(c.things, question, s, start, end, b)
+    _bind_things(list(dict.fromkeys(c.things + c.asked)), question, s, start, end, b)
     return b
 
 
@@ -107,8 +108,7 @@ def _mentions(text: str, asked: list[Place]) -> list[Place]:
 def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Binding) -> None:
     if not asked:
         return
-    a, _ = clause_bounds(s, start, start)
-    owner = next((p for p in reversed(_mentions(s, asked)) if a <= p.start and p.end <= start), None)
+    owner = _owner(s, start, asked, ctx.lead)
     context = s + ctx.lead + ctx.title + ctx.opening
     last = asked[-1]
     if owner is not None and len(asked) > 1 and (same_place(owner.text, last.text) or same_place(owner.key, last.key)):
@@ -131,6 +131,22 @@ def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Bindin
             b.matched.append(("地点", p.text, "句内" if any(v in s for v in variants(p.text)) else "上文"))
         else:
             b.failed.append(("地点", p.text, owner.text if owner else ""))
+
+
+def _owner(s: str, start: int, asked: list[Place], lead: str) -> Place | None:
+    """The place a candidate at ``start`` belongs to: the last one named before it in its clause; else
+    the last one earlier in its sentence (在茂名市,沉香产业年产值近50亿元 is 茂名's figure) or, failing
+    that, in the text just before the sentence, when that place is not narrower than the asked places
+    (a village named earlier may lie inside the asked town; a sibling city may not)."""
+    a, _ = clause_bounds(s, start, start)
+    before = [p for p in _mentions(s, asked) if p.end <= start]
+    if before and a <= before[-1].start:
+        return before[-1]
+    level = max(place_level(p.key) for p in asked)
+    earlier = before or _mentions(lead[-NEAR_LEAD:], asked)
+    if earlier and place_level(earlier[-1].key) <= level and (before or place_level(earlier[-1].key) == level):
+        return earlier[-1]
+    return None
 
 
 def figure_role(s: str, f: Figure) -> str:

@@ -130,10 +130,10 @@ def _towns(text: str) -> list[Place]:
             continue
         prev = [t for t in toks if t[1] <= mine[0]]
         if mine[0] == m.start():  # the suffix opens its word: 镇, 镇村 (沙琅镇村), 镇政府
-            if _ROLE_AFTER.match(mine[2][len(m.group(0)):]):
-                continue  # 村长, 村民, 镇委: a person or body of some place, not a place name
+            if _ROLE_AFTER.match(text[m.end():]):
+                continue  # 村长, 村民, 镇委, 湛江 村 集体: a person or body of some place, not a place name
             start = _core_start(prev, m.start())
-        elif mine[1] == m.end() and mine[3] not in ("v", "vn", "d", "r"):  # 冲口村, 三镇
+        elif mine[1] == m.end() and mine[3] not in ("v", "vn", "d", "r") and not _common_tail(text, m):  # 冲口村, 三镇
             if m.start() - mine[0] >= 2:
                 start = mine[0]
             elif prev and len(prev[-1][2]) == 1 and _CORE_CHAR.match(prev[-1][2]):
@@ -148,6 +148,13 @@ def _towns(text: str) -> list[Place]:
         if len(core) >= 2 and _is_name(core):
             out.append(Place(start, m.end(), text[start:m.end()], text[start:m.end()]))
     return out
+
+
+def _common_tail(text: str, m: re.Match[str]) -> bool:
+    """Whether the suffix closes a common word (新型农村: 农村 is not a village's name)."""
+    from ..segment import word_frequency
+
+    return word_frequency(text[max(0, m.start() - 1):m.end()]) > COMMON
 
 
 def _core_start(prev: list[tuple[int, int, str, str]], end: int) -> int:
