@@ -143,3 +143,15 @@ def test_a_thing_the_question_names_after_its_question_word_binds_its_figure():
 def test_common_words_ending_in_a_town_suffix_are_not_places():
     assert places_in("新型农村集体经济发展") == ()
     assert [p.text for p in places_in("汕头村集体在深圳发展飞地经济", short_forms=True)] == ["汕头", "深圳"]
+
+
+def test_an_undated_report_s_months_answer_the_asked_year_but_its_bare_year_does_not():
+    assert admissible("2021年前三季度全区肉牛出栏多少头?", "前三季度,全区肉牛出栏3.4万头。") == ["3.4万头"]
+    assert admissible("2021年上半年全区肉牛出栏多少头?", "前三季度,全区肉牛出栏3.4万头。") == []
+    assert admissible("2021年全区肉牛出栏多少头?", "今年全区肉牛出栏3.4万头。") == []
+
+
+def test_a_total_over_as_many_years_answers_a_span():
+    sentence = "四年间,累计培训农技人员860人次。"
+    assert admissible("2020年3月至2024年3月累计培训农技人员多少人次?", sentence) == ["860人次"]
+    assert admissible("2020年3月至2022年3月累计培训农技人员多少人次?", sentence) == []

@@ -90,8 +90,41 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
             b.matched.append(("时间", t.text, where))
         elif found is None and ctx.date[:4] and t.years == (int(ctx.date[:4]),) * 2 and not t.point:
             b.matched.append(("时间", t.text, where))
+        elif _yearless_fit(t, s, start, ctx) or _same_length_total(t, question, s, start):
+            b.matched.append(("时间", t.text, "句内"))
         else:
             b.failed.append(("时间", t.text, found.text if found else (ctx.date[:4] + "年" if ctx.date else "")))
+
+
+_SUB_YEAR = re.compile(r"月|季度|半年")
+
+
+def _yearless_fit(asked: TimeRef, s: str, start: int, ctx: Context) -> bool:
+    """An undated report's 今年8月4日 or 前三季度 in the candidate's sentence answers 2024年8月4日 or
+    2022年前三季度 when its months agree with the asked ones in the asked year (the year alone never does)."""
+    if ctx.date or asked.years[0] != asked.years[1]:
+        return False
+    hyp = Context(ctx.lead, ctx.title, ctx.opening, f"{asked.years[0]}-12-31")
+    found, where = _time_of(s, start, hyp)
+    return where == "句内" and found is not None and not re.search(r"\d{4}", found.text) \
+        and bool(_SUB_YEAR.search(found.text)) and fits(asked, found)
+
+
+_NUMERAL = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
+_SPAN_TOTAL = re.compile(r"(\d{1,2}|[一两二三四五六七八九十])(?:个)?年(?:间|来|以来|中|里)")
+
+
+def _same_length_total(asked: TimeRef, question: str, s: str, start: int) -> bool:
+    """A question over a span (2021年6月至2024年6月…累计) is answered by a total over as many years
+    stated in the candidate's clause (三年间,累计开展144次)."""
+    months = (asked.years[1] - asked.years[0]) * 12 + int(asked.last[5:]) - int(asked.first[5:]) + 1
+    if months < 24 or asked.point:
+        return False
+    a, z = clause_bounds(s, start, start)
+    text = s[max(0, a - 12):z]
+    m = _SPAN_TOTAL.search(text)
+    years = m and (int(m.group(1)) if m.group(1).isdigit() else _NUMERAL.get(m.group(1), 0))
+    return bool(years) and years == round(months / 12) and bool(re.search(r"累计|共|合计|总计", text + question))
 
 
 def _mentions(text: str, asked: list[Place]) -> list[Place]:
