@@ -312,3 +312,10 @@ def test_bare_date_in_header_is_metadata() -> None:
     assert result.date == "2024-03-01"
     assert "2024-03-01" not in result.text
     assert result.title == "乡村振兴简报"
+
+
+def test_pinyin_reading_aids_injected_by_mirror_sites_are_removed():
+    body = "英德市干茶產(chǎn)量1.65萬噸,網（wǎng）上銷售額(GDP)比(2023)年增長。這是一段足夠長的正文內容,用來確認清洗規則。"
+    text = clean_text(body).text
+    assert "產量1.65萬噸" in text and "網上" in text
+    assert "(GDP)" in text and "(2023)" in text

@@ -29,6 +29,9 @@ MAX_HEADING_CHARS = 30
 BODY_MIN_CHARS = 40  # a "body paragraph" marks the end of the page header zone
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Reading aids some mirror sites inject after characters: 網(wǎng), 產（chǎn） — toned pinyin only,
+# so (GDP) or (2023) stay
+_PINYIN_AID = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
 
 
 @dataclass(frozen=True)
@@ -364,7 +367,7 @@ def _kept(lines: list[_Line], keep: list[bool]) -> list[_Line]:
 
 # --- the pipeline -------------------------------------------------------------------------------
 def _split_lines(raw: str) -> list[_Line]:
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH)
+    text = _PINYIN_AID.sub("", raw.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH))
     out: list[_Line] = []
     blank = False
     for raw_line in text.split("\n"):
