@@ -17,7 +17,7 @@ from .binding import Binding, Context, bind
 from .constraints import Constraints, read_constraints
 from .places import places_in
 from .question import Question, analyse, fits_kind, missing_names, person_names
-from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, slot_span
+from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, place_slot, role_name, slot_span
 from .verify import check
 
 NEEDS_SPAN = {"number", "date", "who", "where"}  # no such span in the evidence → no answer
@@ -92,8 +92,8 @@ class ExtractiveAnswerer:
         else:
             slot = slot_span(q, norm)
             if slot is None or not fits_kind(q.qtype, slot.text) or not _slot_kind_ok(q, slot.text):
-                return [(None, 0.0)]
-            return [(slot, slot.fit)]
+                slot = place_slot(q, norm) if q.qtype == "where" else role_name(q, norm) if q.qtype == "who" else None
+            return [(slot, slot.fit)] if slot else [(None, 0.0)]
         out = []
         for sp in spans:
             a, b = clause_bounds(norm, sp.start, sp.end, CLAUSE_END + "、")

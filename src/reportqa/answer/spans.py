@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..segment import pos_tags, word_frequency, word_tag
+from .places import places_in
 from .question import Question
 from .units import Figure, figures_in
 
@@ -76,12 +78,12 @@ def slot_span(q: Question, s: str) -> Span | None:
     suffix/prefix found in the sentence bound the answer. An enumeration (A、B、C) next
     to an anchor wins for list-like questions.
     """
+    la = _longest(_strip_tail(q.left), s, suffix=True)
     if q.wants_name:
-        named = _quoted_name(q, s)
+        named = _quoted_name(q, s, la)
         if named:
             return named
-    la = _longest(_strip_tail(q.left), s, suffix=True)
-    ra = _longest(_strip_head(q.right), s, suffix=False)
+    ra = _longest(_strip_head(_strip_category(q)), s, suffix=False)
     wants_list = q.qtype in ("list", "where") or (q.qtype in ("what", "which") and bool(_COMPOSITION.search(q.text)))
     enum = _enumeration(s, [x for x in (la, ra) if x], q) if wants_list and not q.wants_name else None
     if enum:
@@ -109,14 +111,83 @@ def slot_span(q: Question, s: str) -> Span | None:
 _QUOTE_RE = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 
 
-def _quoted_name(q: Question, s: str) -> Span | None:
-    """The quoted term sharing the most characters with the question (叫什么 → “小江模式”)."""
-    best, score = None, 1
+def _quoted_name(q: Question, s: str, anchor: str) -> Span | None:
+    """The quoted term that best fits the question: its words and the words right after it shared
+    with the question (“王家食府”餐馆), right after the question's anchor (打造“…”) or a place it names
+    (梅州“产业村长”)."""
+    best, score = None, 0
+    places = [p.text for p in places_in(q.text, short_forms=True)]
     for m in _QUOTE_RE.finditer(s):
-        overlap = sum(1 for i in range(len(m.group(1)) - 1) if m.group(1)[i:i + 2] in q.text)
-        if overlap > score or (best is None and overlap >= score):
+        near = m.group(1) + "|" + s[m.end():m.end() + 4]
+        overlap = sum(1 for i in range(len(near) - 1) if "|" not in near[i:i + 2] and near[i:i + 2] in q.text)
+        before = s[:m.start()]
+        overlap += 3 * bool(anchor and anchor in before[-len(anchor) - 3:])
+        overlap += 3 * any(before.endswith(p) for p in places)
+        if overlap > score:
             best, score = Span(m.start(1), m.end(1), m.group(1), 1.0), overlap
     return best
+
+
+def _strip_category(q: Question) -> str:
+    """The text after a which-question's word without the kind it names (哪个单位牵头 → 牵头): the kind
+    describes the answer, it is not next to it in the evidence."""
+    if q.qtype not in ("which", "what", "list"):
+        return q.right
+    tags = pos_tags(q.right)
+    rest = q.right
+    for w, f in tags:
+        if f in ("m", "q") or w in "个名位家项种类所座条":
+            rest = rest[len(w):]
+            continue
+        after = rest[len(w):]
+        if f in ("n", "nz", "nt") and len(after) >= 2 and pos_tags(after)[0][1] in ("v", "p", "d", "c", "u", "r"):
+            return after
+        break
+    return q.right
+
+
+_KIND_CHAR = re.compile(r"(?:[一两二三四五六七八九十几]?个|些)?([省市县区镇乡村])")
+
+
+def place_slot(q: Question, s: str) -> Span | None:
+    """For 在哪个县/位于哪个镇: the place of that kind in ``s`` that the question does not name, nearest
+    the question's words."""
+    kind = _KIND_CHAR.match(q.right)
+    kinds = tuple(re.findall(r"[省市县区镇乡村]", q.right[:kind.end() + 3])) if kind else ()  # 县(市)
+    asked = places_in(q.text, short_forms=True)
+    found = [p for p in places_in(s) if (not kinds or p.text.endswith(kinds))
+             and not any(p.text in a.text or a.text in p.text or p.key == a.key for a in asked)]
+    if not found:
+        return None
+    la = _longest(_strip_tail(q.left), s, suffix=True)
+    ra = _longest(_strip_head(q.right[1:] if kind else q.right), s, suffix=False)
+    marks = [i for i in (s.find(la) if la else -1, s.find(ra) if ra else -1) if i >= 0] or [0]
+    best = min(found, key=lambda p: min(abs(p.start - i) for i in marks))
+    if not re.search(r"哪些|哪几", q.text):
+        return Span(best.start, best.end, best.text, 0.7)
+    run = [p for p in found if p.start >= best.start]  # 哪些县: the run of places joined by 、 or 和
+    end = best.end
+    for p in run[1:]:
+        if s[end:p.start] not in ("、", "和", "及", "与", ","):
+            break
+        end = p.end
+    return Span(best.start, end, s[best.start:end], 0.7) if end > best.end else None
+
+
+_ROLE_NAME = re.compile(r"([\u4e00-\u9fff]{2,3})(?=[:：,，(（]|说|表示|介绍)")
+
+
+def role_name(q: Question, s: str) -> Span | None:
+    """For 队长是谁: the 2–3 character name right after the role the question names (队长 余奕剑:…)."""
+    role = re.search(r"(?:第一书记|书记|队长|副队长|主任|村长|镇长|县长|局长|负责人|站长|经理|董事长)(?=[是叫为]?$)",
+                     q.left.rstrip("的"))
+    if not role:
+        return None
+    for m in re.finditer(re.escape(role.group(0)) + r"\s*", s):
+        n = _ROLE_NAME.match(s, m.end())
+        if n and (word_tag(n.group(1)) in ("nr", "") or not word_frequency(n.group(1))):  # not 表示
+            return Span(n.start(1), n.end(1), n.group(1), 0.7)
+    return None
 
 
 _COMPOSITION = re.compile(r"包括|包含|指的是|是指|内容|分别|组成|有哪")

@@ -1,0 +1,40 @@
+"""Slot answers (哪个单位, 哪个县, 队长是谁, 叫什么) on sentences whose places and names the seeds do not contain."""
+
+from reportqa.answer.question import analyse
+from reportqa.answer.spans import place_slot, role_name, slot_span
+from reportqa.textnorm import normalize
+
+
+def slot(question: str, sentence: str) -> str | None:
+    span = slot_span(analyse(question), normalize(sentence))
+    return span.text if span else None
+
+
+def test_the_kind_a_which_question_names_is_not_its_anchor():
+    sentence = "自2022年起,由省林业局牵头,多家银行和高校等单位组成的工作队进驻龙门镇。"
+    assert slot("进驻龙门镇的工作队由哪个单位牵头?", sentence) == "省林业局"
+
+
+def test_a_quoted_name_is_chosen_by_the_words_around_it():
+    sentence = "各地涌现出清远“共富农场”、河源“飞地产业园”、潮州“产业村长”等一批做法。"
+    assert slot("在这些做法中,河源的做法叫什么?", sentence) == "飞地产业园"
+    assert slot("他在村里开的民宿叫什么名字?", "2021年他在村里办起了“竹里人家”民宿。") == "竹里人家"
+
+
+def test_a_which_place_question_takes_the_place_of_that_kind_it_does_not_name():
+    q = analyse("安溪县尚卿乡灶美村位于哪个乡?")
+    assert place_slot(q, normalize("安溪县尚卿乡灶美村是当地茶产业重点村。")) is None  # 尚卿乡 is asked
+    q = analyse("灶美村位于安溪县哪个乡?")
+    assert place_slot(q, normalize("安溪县尚卿乡灶美村是当地茶产业重点村。")).text == "尚卿乡"
+
+
+def test_a_plural_place_question_takes_the_whole_run_of_places():
+    q = analyse("除上述各县外,还有哪些县(市)按每县3000万元安排?")
+    s = normalize("甘孜州各县按每县4000万元,屏山县、沐川县、峨边彝族自治县、华蓥市按每县3000万元。")
+    assert place_slot(q, s).text == "屏山县、沐川县、峨边彝族自治县、华蓥市"
+
+
+def test_a_who_question_takes_the_name_right_after_the_role_it_names():
+    q = analyse("驻龙门镇帮扶工作队队长是谁?")
+    assert role_name(q, normalize("【驻龙门镇帮扶工作队队长 柯振邦:我们到村里的第一件事是修路。")).text == "柯振邦"
+    assert role_name(q, normalize("工作队队长表示,今年将继续推进。")) is None
