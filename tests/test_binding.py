@@ -155,3 +155,13 @@ def test_a_total_over_as_many_years_answers_a_span():
     sentence = "四年间,累计培训农技人员860人次。"
     assert admissible("2020年3月至2024年3月累计培训农技人员多少人次?", sentence) == ["860人次"]
     assert admissible("2020年3月至2022年3月累计培训农技人员多少人次?", sentence) == []
+
+
+def test_a_change_of_a_named_measure_is_the_rate_after_that_measure_s_figure():
+    sentence = "2022年,全县有油茶面积8.2万亩,茶油产量0.6万吨,同比增长9.4%;油茶综合产值12.5亿元(人民币),同比增长21.7%。"
+    assert admissible("2022年全县油茶综合产值同比增长了多少?", sentence) == ["21.7%"]
+
+
+def test_the_measure_may_end_the_noun_phrase_after_the_question_word():
+    sentence = "温州投入帮扶资金2.6亿元,带动农产品销售额1.4亿元。"
+    assert admissible("温州带动了多少亿元农产品销售额?", sentence) == ["1.4亿元"]

@@ -195,7 +195,8 @@ def figure_role(s: str, f: Figure) -> str:
 
 
 def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -> None:
-    if unit_ok(f, c.unit, c.family):
+    if unit_ok(f, c.unit, c.family) or (c.role == "delta" and not c.unit and f.unit in ("%", "个百分点")):
+        # 产值同比增长了多少: a change of any measure may be a rate
         if c.unit or c.family:
             b.matched.append(("单位", c.unit or c.measure, "句内"))
     else:
@@ -218,7 +219,17 @@ def _names_measure(s: str, f: Figure, measure: str) -> bool:
         return True
     ca, _ = clause_bounds(s, f.start, f.end)
     i = s.lower().rfind(measure, ca, f.start)
-    return i >= 0 and not figures_in(s[i + len(measure):f.start])
+    if i >= 0 and not figures_in(s[i + len(measure):f.start]):
+        return True
+    prev = figures_in(s[:a])
+    if _BARE_CHANGE.match(s[a:f.start]) and prev and f.start - prev[-1].end <= 16:
+        # 产值3亿元(人民币),同比增长12%: the change of the figure just before
+        pa, _ = clause_bounds(s, prev[-1].start, prev[-1].end, SEGMENT)
+        return measure in s[pa:prev[-1].end].lower()
+    return False
+
+
+_BARE_CHANGE = re.compile(r"^(?:同比|比上年|较上年|比去年|较去年|比)?(?:增长|增加|提高|提升|上升|下降|减少|降低|增|降)了?(?:约|近|超过)?$")
 
 
 def _bind_things(things: list[str], question: str, s: str, start: int, end: int, b: Binding) -> None:

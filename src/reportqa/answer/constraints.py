@@ -114,12 +114,23 @@ def _named_unit(q: Question) -> str:
     return split_unit(unit_text.strip("多余"))[1]
 
 
+_DELTA_TAIL = re.compile(r"(?:同比|比上年|较上年|比去年|较去年)?(?:增长|增加|提高|提升|上升|下降|减少|降低)了?$")
+
+
 def _measure(q: Question) -> tuple[str, str]:
-    """The measure word before the question word (or right after it) and the unit family it wants."""
-    left = _VERB_TAIL.sub("", q.left)
+    """The measure word before the question word (综合产值同比增长了多少: 产值), or ending the noun
+    phrase right after it (多少亿元协作资金: 资金), and the unit family it wants."""
+    left = _DELTA_TAIL.sub("", _VERB_TAIL.sub("", q.left))
+    right = q.right.lower()
+    phrase = ""
+    for w, f in pos_tags(right):
+        if f not in ("n", "nz", "vn", "ng") or len(phrase) > 8:
+            break
+        phrase += w
     table = measures()
     best = ""
     for word in table:
-        if (left.lower().endswith(word) or q.right.lower().startswith(word)) and len(word) > len(best):
+        if (left.lower().endswith(word) or right.startswith(word) or (phrase and phrase.endswith(word))) \
+                and len(word) > len(best):
             best = word
     return best, table.get(best, "")
