@@ -21,7 +21,8 @@ def index_args(real_pipeline):
 def test_ask_json_has_the_documented_fields(index_args, capsys, real_pipeline):
     assert main(["ask", *index_args, "--json", "珠三角帮扶市共拨付了多少帮扶资金?"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"id", "question", "found", "answer", "citations", "passages"}
+    base = {"id", "question", "found", "answer", "citations", "passages"}
+    assert base <= set(out) <= base | {"matched", "near_miss", "resolved_question"}
     assert out["found"] and out["answer"].startswith("108.12亿元[1]")
     assert len(out["passages"]) >= 5 and [p["n"] for p in out["passages"]] == list(range(1, len(out["passages"]) + 1))
     cite = out["citations"][0]
