@@ -165,3 +165,24 @@ def test_a_change_of_a_named_measure_is_the_rate_after_that_measure_s_figure():
 def test_the_measure_may_end_the_noun_phrase_after_the_question_word():
     sentence = "温州投入帮扶资金2.6亿元,带动农产品销售额1.4亿元。"
     assert admissible("温州带动了多少亿元农产品销售额?", sentence) == ["1.4亿元"]
+
+
+def test_a_short_place_name_jieba_reads_as_a_place_owns_the_figure_after_it():
+    ctx = Context("佛山在四川凉山援建了大批安全住房。", "", "", "")
+    assert admissible("佛山在四川凉山援建了多少个扶贫车间?", "在云南昭通,24个东莞援建的扶贫车间投产。", ctx) == []
+
+
+def test_a_listed_place_owns_no_figure_alone():
+    sentence = "对口帮扶广西、四川、贵州、云南4省(区),帮扶93个贫困县摘帽。"
+    assert admissible("广东帮扶的贫困县有多少个摘帽?", sentence, Context("", "广东东西部扶贫协作", "", "")) == ["93个"]
+
+
+def test_a_helper_place_of_the_question_must_be_named_in_the_report():
+    ctx = Context("浙江对口支援四川凉山州。", "浙江援川", "", "")
+    assert admissible("佛山在四川凉山援建了多少个帮扶车间?", "援建帮扶车间82个。", ctx) == []
+    assert admissible("浙江在四川凉山援建了多少个帮扶车间?", "援建帮扶车间82个。", ctx) == ["82个"]
+
+
+def test_a_place_written_right_before_the_asked_town_contains_it():
+    ctx = Context("", "驻丽水莲都区老竹镇工作队", "", "")
+    assert admissible("驻丽水老竹镇工作队分组联系了多少户?", "老竹镇工作队分组联系农户860户。", ctx) == ["860户"]

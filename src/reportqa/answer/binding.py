@@ -7,6 +7,7 @@ it, the passage lead, the report's title and opening, and (for times) the report
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -128,14 +129,31 @@ def _same_length_total(asked: TimeRef, question: str, s: str, start: int) -> boo
 
 
 def _mentions(text: str, asked: list[Place]) -> list[Place]:
-    """Places named in ``text``: gazetteer and town names, and the question's own places in any form."""
-    out = list(places_in(text))
+    """Places named in ``text``: gazetteer and town names, short names jieba reads as places there
+    (在云南昭通, 东莞援建), and the question's own places in any form."""
+    out = list(_places_read(text))
     for p in asked:
         for v in variants(p.text) | variants(p.key):
             for m in re.finditer(re.escape(v), text):
                 if not any(q.start <= m.start() < q.end for q in out):
                     out.append(Place(m.start(), m.end(), v, p.key))
     return sorted(out, key=lambda p: p.start)
+
+
+@functools.lru_cache(maxsize=4096)
+def _places_read(text: str) -> tuple[Place, ...]:
+    """Full names and towns, plus the gazetteer's short names where jieba tags that very word a place."""
+    from ..segment import pos_tags
+
+    full = places_in(text)
+    ns, pos = set(), 0
+    for w, f in pos_tags(text):
+        if f == "ns":
+            ns.add((pos, pos + len(w)))
+        pos += len(w)
+    extra = [p for p in places_in(text, short_forms=True) if (p.start, p.end) in ns
+             and not any(q.start <= p.start < q.end for q in full)]
+    return tuple(sorted(full + tuple(extra), key=lambda p: p.start))
 
 
 def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Binding) -> None:
@@ -146,12 +164,11 @@ def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Bindin
     last = asked[-1]
     if owner is not None and len(asked) > 1 and (same_place(owner.text, last.text) or same_place(owner.key, last.key)):
         # the clause names the question's narrowest place (named last): the question places it in the others
-        b.matched.extend(("地点", p.text, "句内") for p in asked)
+        _placed_by_question(asked, last, context, "句内", b)
         return
     narrowest = max(asked, key=lambda p: (place_level(p.key), p.start))
-    if owner is None and len(asked) > 1 and any(v in context for v in variants(narrowest.text) | variants(narrowest.key)):
-        # the narrowest place of the question holds: the question itself places it in the broader ones
-        b.matched.extend(("地点", p.text, "问题所述" if p is not narrowest else "上文") for p in asked)
+    if owner is None and len(asked) > 1 and _named_in(narrowest, context):
+        _placed_by_question(asked, narrowest, context, "上文", b)
         return
     for p in asked:
         owned = owner is not None and (same_place(owner.text, p.text) or same_place(owner.key, p.key))
@@ -159,11 +176,24 @@ def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Bindin
             b.matched.append(("地点", p.text, "句内"))
         elif owner is not None and within(owner.key, p.key):
             b.matched.append(("地点", p.text, f"{owner.text}所在"))
-        elif any(v in context for v in variants(p.text) | variants(p.key)) and \
+        elif _named_in(p, context) and \
                 (owner is None or any(same_place(owner.key, q.key) or same_place(owner.text, q.text) for q in asked)):
             b.matched.append(("地点", p.text, "句内" if any(v in s for v in variants(p.text)) else "上文"))
         else:
             b.failed.append(("地点", p.text, owner.text if owner else ""))
+
+
+def _placed_by_question(asked: list[Place], held: Place, context: str, where: str, b: Binding) -> None:
+    """The question's narrowest place holds: the question itself places it in the broader places that
+    contain one of its places (by the gazetteer, or written right before it: 湛江南三镇); another place
+    (佛山 in 佛山在凉山援建) must be named in the report, itself or by a place inside it (花都区 for 广州)."""
+    named = _places_read(context)
+    for p in asked:
+        contains = any(within(q.key, p.key) or q.start == p.end for q in asked)
+        if p is held or contains or _named_in(p, context) or any(within(m.key, p.key) for m in named):
+            b.matched.append(("地点", p.text, where if p is held else "问题所述"))
+        else:
+            b.failed.append(("地点", p.text, ""))
 
 
 def _owner(s: str, start: int, asked: list[Place], lead: str) -> Place | None:
@@ -172,7 +202,7 @@ def _owner(s: str, start: int, asked: list[Place], lead: str) -> Place | None:
     that, in the text just before the sentence, when that place is not narrower than the asked places
     (a village named earlier may lie inside the asked town; a sibling city may not)."""
     a, _ = clause_bounds(s, start, start)
-    before = [p for p in _mentions(s, asked) if p.end <= start]
+    before = [p for p in _mentions(s, asked) if p.end <= start and not _listed(s, p)]
     if before and a <= before[-1].start:
         return before[-1]
     level = max(place_level(p.key) for p in asked)
@@ -180,6 +210,15 @@ def _owner(s: str, start: int, asked: list[Place], lead: str) -> Place | None:
     if earlier and place_level(earlier[-1].key) <= level and (before or place_level(earlier[-1].key) == level):
         return earlier[-1]
     return None
+
+
+def _named_in(p: Place, text: str) -> bool:
+    return any(v in text for v in variants(p.text) | variants(p.key))
+
+
+def _listed(s: str, p: Place) -> bool:
+    """Whether a place is one item of a list (广西、四川、贵州、云南4省): it owns no figure alone."""
+    return s[p.end:p.end + 1] in ("、", "和", "及") or bool(re.match(r"[\d一二两三四五六七八九十]+个?[省市县区镇乡村]", s[p.end:]))
 
 
 def figure_role(s: str, f: Figure) -> str:
