@@ -149,6 +149,9 @@ def test_an_undated_report_s_months_answer_the_asked_year_but_its_bare_year_does
     assert admissible("2021年前三季度全区肉牛出栏多少头?", "前三季度,全区肉牛出栏3.4万头。") == ["3.4万头"]
     assert admissible("2021年上半年全区肉牛出栏多少头?", "前三季度,全区肉牛出栏3.4万头。") == []
     assert admissible("2021年全区肉牛出栏多少头?", "今年全区肉牛出栏3.4万头。") == []
+    assert admissible("2021年前三季度全区肉牛出栏多少头?", "今年前三季度,全区肉牛出栏3.4万头。") == []  # which 今年?
+    lead = Context("2020年全区肉牛出栏4.1万头。", "", "", "")
+    assert admissible("2021年前三季度全区肉牛出栏多少头?", "前三季度,全区肉牛出栏3.4万头。", lead) == []
 
 
 def test_a_total_over_as_many_years_answers_a_span():

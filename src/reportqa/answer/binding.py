@@ -101,14 +101,17 @@ _SUB_YEAR = re.compile(r"月|季度|半年")
 
 
 def _yearless_fit(asked: TimeRef, s: str, start: int, ctx: Context) -> bool:
-    """An undated report's 今年8月4日 or 前三季度 in the candidate's sentence answers 2024年8月4日 or
-    2022年前三季度 when its months agree with the asked ones in the asked year (the year alone never does)."""
+    """An undated report's 前三季度 or 8月4日 (no year, not even 今年) in the candidate's sentence answers
+    2022年前三季度 when its months agree with the asked ones and the text before it names no other year;
+    今年 in an undated report could be any year, so it never does."""
     if ctx.date or asked.years[0] != asked.years[1]:
         return False
     hyp = Context(ctx.lead, ctx.title, ctx.opening, f"{asked.years[0]}-12-31")
     found, where = _time_of(s, start, hyp)
-    return where == "句内" and found is not None and not re.search(r"\d{4}", found.text) \
-        and bool(_SUB_YEAR.search(found.text)) and fits(asked, found)
+    if where != "句内" or found is None or re.search(r"\d{4}|[今去前明本当上]年", found.text):
+        return False
+    years = {y for t in times_in(ctx.lead + "\n" + ctx.title) for y in t.years}
+    return bool(_SUB_YEAR.search(found.text)) and fits(asked, found) and years <= {asked.years[0]}
 
 
 _NUMERAL = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
