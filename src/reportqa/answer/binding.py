@@ -190,10 +190,9 @@ def _placed_by_question(asked: list[Place], held: Place, context: str, where: st
     """The question's narrowest place holds: the question itself places it in the broader places that
     contain one of its places (by the gazetteer, or written right before it: 湛江南三镇); another place
     (佛山 in 佛山在凉山援建) must be named in the report, itself or by a place inside it (花都区 for 广州)."""
-    named = _places_read(context)
     for p in asked:
         contains = any(within(q.key, p.key) or q.start == p.end for q in asked)
-        if p is held or contains or _named_in(p, context) or any(within(m.key, p.key) for m in named):
+        if p is held or contains or _named_in(p, context) or any(within(m.key, p.key) for m in places_in(context)):
             b.matched.append(("地点", p.text, where if p is held else "问题所述"))
         else:
             b.failed.append(("地点", p.text, ""))
