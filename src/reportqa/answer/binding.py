@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from .constraints import Constraints
+from .constraints import CHANGE, Constraints
 from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
 from .spans import CLAUSE_END, clause_bounds
@@ -270,7 +270,7 @@ def _names_measure(s: str, f: Figure, measure: str) -> bool:
     return False
 
 
-_BARE_CHANGE = re.compile(r"^(?:同比|比上年|较上年|比去年|较去年|比)?(?:增长|增加|提高|提升|上升|下降|减少|降低|增|降)了?(?:约|近|超过)?$")
+_BARE_CHANGE = re.compile("^" + CHANGE + r"(?:约|近|超过)?$")
 
 
 def _bind_things(things: list[str], question: str, s: str, start: int, end: int, b: Binding) -> None:

@@ -114,7 +114,8 @@ def _named_unit(q: Question) -> str:
     return split_unit(unit_text.strip("多余"))[1]
 
 
-_DELTA_TAIL = re.compile(r"(?:同比|比上年|较上年|比去年|较去年)?(?:增长|增加|提高|提升|上升|下降|减少|降低)了?$")
+CHANGE = r"(?:同比|比上年|较上年|比去年|较去年|比)?(?:增长|增加|提高|提升|上升|下降|减少|降低|增|降)了?"  # 同比增长了
+_DELTA_TAIL = re.compile(CHANGE + "$")
 
 
 def _measure(q: Question) -> tuple[str, str]:
