@@ -17,7 +17,7 @@ from .binding import Binding, Context, bind
 from .constraints import Constraints, read_constraints
 from .places import places_in
 from .question import Question, analyse, fits_kind, missing_names, person_names
-from .spans import CLAUSE_END, Span, clause_bounds, date_spans, number_spans, place_slot, role_name, slot_span
+from .spans import CLAUSE_END, PLACE_KIND, Span, clause_bounds, date_spans, number_spans, place_slot, role_name, slot_span
 from .verify import check
 
 NEEDS_SPAN = {"number", "date", "who", "where"}  # no such span in the evidence → no answer
@@ -161,7 +161,7 @@ def _slot_kind_ok(q: Question, span: str) -> bool:
     """A list answer names two or more items; 哪个区/哪个镇 is answered by a place of that kind."""
     if q.qtype == "list" and not re.search(r"[、和及与,，]", span):
         return False
-    kind = re.match(r"(?:[一两二三四五六七八九十几]?个|些)?([省市县区镇乡村])", q.right)
+    kind = PLACE_KIND.match(q.right)
     if q.qtype == "where" and kind:
         return any(p.text.endswith(kind.group(1)) for p in places_in(span))
     return True

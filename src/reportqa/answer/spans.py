@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -83,7 +84,7 @@ def slot_span(q: Question, s: str) -> Span | None:
         named = _quoted_name(q, s, la)
         if named:
             return named
-    ra = _longest(_strip_head(_strip_category(q)), s, suffix=False)
+    ra = _longest(_strip_head(_strip_category(q.qtype, q.right)), s, suffix=False)
     wants_list = q.qtype in ("list", "where") or (q.qtype in ("what", "which") and bool(_COMPOSITION.search(q.text)))
     enum = _enumeration(s, [x for x in (la, ra) if x], q) if wants_list and not q.wants_name else None
     if enum:
@@ -128,14 +129,14 @@ def _quoted_name(q: Question, s: str, anchor: str) -> Span | None:
     return best
 
 
-def _strip_category(q: Question) -> str:
+@functools.lru_cache(maxsize=256)
+def _strip_category(qtype: str, right: str) -> str:
     """The text after a which-question's word without the kind it names (哪个单位牵头 → 牵头): the kind
-    describes the answer, it is not next to it in the evidence."""
-    if q.qtype not in ("which", "what", "list"):
-        return q.right
-    tags = pos_tags(q.right)
-    rest = q.right
-    for w, f in tags:
+    describes the answer, it is not next to it in the evidence. Cached: asked once per sentence."""
+    if qtype not in ("which", "what", "list"):
+        return right
+    rest = right
+    for w, f in pos_tags(right):
         if f in ("m", "q") or w in "个名位家项种类所座条":
             rest = rest[len(w):]
             continue
@@ -143,16 +144,16 @@ def _strip_category(q: Question) -> str:
         if f in ("n", "nz", "nt") and len(after) >= 2 and pos_tags(after)[0][1] in ("v", "p", "d", "c", "u", "r"):
             return after
         break
-    return q.right
+    return right
 
 
-_KIND_CHAR = re.compile(r"(?:[一两二三四五六七八九十几]?个|些)?([省市县区镇乡村])")
+PLACE_KIND = re.compile(r"(?:[一两二三四五六七八九十几]?个|些)?([省市县区镇乡村])")  # 哪个县: the kind of place asked
 
 
 def place_slot(q: Question, s: str) -> Span | None:
     """For 在哪个县/位于哪个镇: the place of that kind in ``s`` that the question does not name, nearest
     the question's words."""
-    kind = _KIND_CHAR.match(q.right)
+    kind = PLACE_KIND.match(q.right)
     kinds = tuple(re.findall(r"[省市县区镇乡村]", q.right[:kind.end() + 3])) if kind else ()  # 县(市)
     asked = places_in(q.text, short_forms=True)
     found = [p for p in places_in(s) if (not kinds or p.text.endswith(kinds))
