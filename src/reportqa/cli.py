@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from .errors import ReportQAError, UsageError
 from .indexer import IndexReport
+from .models.device import BACKENDS, DEVICES
 
 
 def _progress_bars():
@@ -34,7 +35,7 @@ def _progress_bars():
 def _pipeline(args: argparse.Namespace):
     from .pipeline import Pipeline
 
-    return Pipeline(args.index, args.corpus, model=args.model)
+    return Pipeline(args.index, args.corpus, model=args.model, backend=args.backend, device=args.device)
 
 
 def print_report(r: IndexReport, out: TextIO = sys.stdout) -> None:
@@ -172,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--model", default=None,
                         help="sentence-transformers model folder (default: bundled multilingual-e5-small; "
                              "env REPORTQA_MODEL)")
+    common.add_argument("--device", choices=DEVICES, default=None,
+                        help="where the model runs: auto (a CUDA GPU when torch sees one), cpu or cuda "
+                             "(env REPORTQA_DEVICE; default auto)")
+    common.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="how the model runs: auto (int8 ONNX on the CPU, torch on a GPU), onnx or "
+                             "torch (env REPORTQA_BACKEND; default auto)")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("index", parents=[common], help="build or update the index")
     s.set_defaults(func=cmd_index)

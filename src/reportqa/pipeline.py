@@ -15,7 +15,7 @@ from .answer.compound import merge, split_question
 from .answer.followup import resolve_followup
 from .corpusindex import CorpusIndex
 from .errors import UsageError
-from .embed import Embedder, SentenceTransformerEmbedder
+from .embed import Embedder, ModelEmbedder
 from .fuse import rrf
 from .indexer import IndexReport, Progress, build_index
 from .rerank import SentenceScorer
@@ -57,10 +57,11 @@ class Pipeline:
 
     def __init__(self, index_dir: Path | None = None, corpus_dir: Path | None = None,
                  model: str | None = None, embedder: Embedder | None = None,
-                 answerer: Answerer | None = None) -> None:
+                 answerer: Answerer | None = None, backend: str | None = None,
+                 device: str | None = None) -> None:
         self.store = SnapshotStore(index_dir or default_index_dir())
         self.corpus_dir = corpus_dir or default_corpus_dir()
-        self.embedder = embedder or SentenceTransformerEmbedder(model)
+        self.embedder = embedder or ModelEmbedder(model, backend=backend, device=device)
         self.segmenter = Segmenter()
         self.scorer = SentenceScorer(self.segmenter)
         self.answerer = answerer or answerer_from_settings(self.segmenter)

