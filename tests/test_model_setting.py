@@ -8,32 +8,13 @@ from reportqa.cli import main
 from reportqa.errors import IndexMismatchError, ModelError
 from reportqa.pipeline import Pipeline
 
-from conftest import SEED_CORPUS
+from conftest import SEED_CORPUS, make_tiny_model
 
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
     """A randomly initialised 2-layer BERT with a character vocabulary, saved as an ST folder."""
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
-    from tokenizers import Tokenizer, models as tm, pre_tokenizers
-    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
-
-    root = tmp_path_factory.mktemp("tiny")
-    chars = sorted(set("".join(p.read_text(encoding="utf-8") for p in SEED_CORPUS.glob("*.txt"))))
-    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars])}
-    tok = Tokenizer(tm.WordLevel(vocab, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
-                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
-    cfg = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                     intermediate_size=64, max_position_embeddings=512)
-    BertModel(cfg).save_pretrained(root / "hf")
-    fast.save_pretrained(root / "hf")
-    word = Transformer(str(root / "hf"), max_seq_length=256)
-    st = SentenceTransformer(modules=[word, Pooling(32, "mean"), Normalize()], device="cpu")
-    st.save(str(root / "tiny-st"))
-    return root / "tiny-st"
+    return make_tiny_model(tmp_path_factory.mktemp("tiny"))
 
 
 @pytest.fixture

@@ -107,11 +107,18 @@ class ModelEmbedder:
             from .models.onnx_backend import OnnxEncoder
             from .models.onnx_export import FIDELITY_MIN_COS, ensure_onnx_model
 
-            folder, marker = ensure_onnx_model(path)
-            if marker["min_cos"] >= FIDELITY_MIN_COS or requested_backend(self._backend_setting) == "onnx":
-                return OnnxEncoder(folder, marker)
-            print(f"reportqa: the ONNX copy of this model is not faithful enough (cosine "
-                  f"{marker['min_cos']:.3f} < {FIDELITY_MIN_COS}); using torch.", file=sys.stderr)
+            explicit = requested_backend(self._backend_setting) == "onnx"
+            try:
+                folder, marker = ensure_onnx_model(path)
+            except ModelError as exc:
+                if explicit:
+                    raise
+                print(f"reportqa: no ONNX copy, so torch runs the model ({exc})", file=sys.stderr)
+            else:
+                if marker["min_cos"] >= FIDELITY_MIN_COS or explicit:
+                    return OnnxEncoder(folder, marker)
+                print(f"reportqa: the ONNX copy of this model is not faithful enough (cosine "
+                      f"{marker['min_cos']:.3f} < {FIDELITY_MIN_COS}); using torch.", file=sys.stderr)
         from .models.torch_backend import TorchEncoder
 
         return TorchEncoder(path, device)

@@ -25,6 +25,7 @@ class PriorityGate:
         self._cv = threading.Condition()
         self._busy = False
         self._urgent_waiting = 0
+        self._overdue = 0  # build batches that have waited max_wait: they go next
         self._last_urgent = float("-inf")
         self.grace, self.max_wait = grace, max_wait
 
@@ -47,16 +48,23 @@ class PriorityGate:
         if urgent:
             self._urgent_waiting += 1
             try:
-                while self._busy:
+                while self._busy or self._overdue:
                     self._cv.wait()
             finally:
                 self._urgent_waiting -= 1
             return
         deadline = time.monotonic() + self.max_wait
-        while True:
-            now = time.monotonic()
-            yielding = now < deadline and (self._urgent_waiting or now - self._last_urgent < self.grace)
-            if not self._busy and not yielding:
-                return
-            wake = min(deadline, self._last_urgent + self.grace) if yielding else None
-            self._cv.wait(None if wake is None or wake <= now else wake - now)
+        overdue = False
+        try:
+            while True:
+                now = time.monotonic()
+                if now >= deadline and not overdue:
+                    overdue, self._overdue = True, self._overdue + 1
+                yielding = not overdue and (self._urgent_waiting or now - self._last_urgent < self.grace)
+                if not self._busy and not yielding:
+                    return
+                wake = min(deadline, self._last_urgent + self.grace) if yielding else None
+                self._cv.wait(None if wake is None or wake <= now else wake - now)
+        finally:
+            if overdue:
+                self._overdue -= 1
