@@ -4,7 +4,8 @@
 #                        (bash run.sh serve --host 0.0.0.0 opens it to the network)
 #   bash run.sh test     set up (with test tools) and run the test suite
 # Environment: REPORTQA_VENV (default .venv), PYTHON (default python3), REPORTQA_PORT (default 7860),
-#              REPORTQA_TORCH_INDEX (optional pip index URL for the CPU torch wheel).
+#              REPORTQA_TORCH_INDEX (optional pip index URL for torch, e.g. a CUDA build's:
+#              https://download.pytorch.org/whl/cu128; --device auto then uses the GPU).
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${REPORTQA_VENV:-.venv}
