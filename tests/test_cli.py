@@ -42,6 +42,20 @@ def test_ask_jsonl_reads_plain_and_json_lines_from_stdin(index_args, capsys, mon
     assert not rows[1]["found"] and rows[1]["citations"] == []
 
 
+def test_a_bad_line_in_a_batch_gets_an_error_object_and_the_batch_goes_on(index_args, capsys, tmp_path):
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('\n{"id": "q1", "qestion": "typo"}\n   \n' + "帮" * 5000 + "\n一年来举办了多少期培训班?\n",
+                     encoding="utf-8")
+    assert main(["ask", *index_args, "--jsonl", str(batch)]) == 1
+    out, err = capsys.readouterr()
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert len(rows) == 3
+    assert rows[0]["line"] == 2 and rows[0]["id"] == "q1" and "question" in rows[0]["error"]
+    assert rows[1]["line"] == 4 and "error" in rows[1] and len(json.dumps(rows[1])) < 600
+    assert rows[2]["found"] and "1769期" in rows[2]["answer"]
+    assert "2 line(s)" in err and "Traceback" not in err
+
+
 def test_search_prints_ranked_passages(index_args, capsys):
     assert main(["search", *index_args, "-k", "3", "广州帮扶清远架设了多少盏路灯"]) == 0
     out = capsys.readouterr().out

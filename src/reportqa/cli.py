@@ -68,36 +68,59 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def _read_questions(source: str) -> list[dict[str, Any]]:
+    """One record per non-blank line; a line that is not a question becomes ``{"line", "error"}``."""
     if source != "-" and not Path(source).is_file():
         raise UsageError(f"question file {source} not found; pass a file with one question per line, "
                          "or - to read standard input")
-    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
-    out = []
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8", errors="replace")
+    out: list[dict[str, Any]] = []
     with stream:
         for n, line in enumerate(stream, 1):
             line = line.strip()
-            if not line:
-                continue
-            if line.startswith("{"):
-                try:
-                    rec = json.loads(line)
-                    rec["question"]
-                except (ValueError, KeyError) as exc:
-                    raise UsageError(f"{source}:{n}: bad JSON question ({exc}); use a plain question "
-                                     'or {"question": "...", "id": "...", "history": ["earlier question"]}') from exc
-                out.append(rec)
-            else:
-                out.append({"question": line})
+            if line:
+                out.append(_question_record(line, n))
     return out
+
+
+def _question_record(line: str, n: int) -> dict[str, Any]:
+    if not line.startswith("{"):
+        return {"question": line, "line": n}
+    try:
+        rec = json.loads(line)
+    except ValueError as exc:
+        rec = {"error": f"bad JSON ({exc})"}
+    if not isinstance(rec, dict):
+        rec = {"error": "a JSON line must be an object"}
+    if "error" not in rec and not isinstance(rec.get("question"), str):
+        rec = {"id": rec.get("id"), "error": "no 'question' string"}
+    if "error" in rec:
+        rec["error"] += ('; use a plain question or {"question": "...", "id": "...", '
+                         '"history": ["earlier question"]}')
+    return {**rec, "line": n}
+
+
+def _ask_batch(pipe: Any, source: str) -> int:
+    """Answer each line as JSON; a bad line gets an error object and the batch goes on (exit 1)."""
+    failed = 0
+    for rec in _read_questions(source):
+        out = {k: rec[k] for k in ("id", "line", "error") if k in rec}
+        if "error" not in rec:
+            try:
+                out = pipe.ask_json(rec["question"], rec.get("history") or None, rec.get("id"))
+            except UsageError as exc:  # this question is unusable; the next may be fine
+                out["error"] = str(exc)
+        failed += "error" in out
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    if failed:
+        print(f"reportqa: {failed} line(s) of {source} could not be answered; see their \"error\"",
+              file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     pipe = _pipeline(args)
     if args.jsonl:
-        for rec in _read_questions(args.jsonl):
-            out = pipe.ask_json(rec["question"], rec.get("history") or None, rec.get("id"))
-            print(json.dumps(out, ensure_ascii=False), flush=True)
-        return 0
+        return _ask_batch(pipe, args.jsonl)
     if not args.question:
         raise UsageError("ask needs a QUESTION, or --jsonl FILE (use - for standard input)")
     if args.json:
