@@ -83,6 +83,26 @@ def test_bad_files_are_skipped_with_their_name_and_the_rest_indexed(tmp_path, co
     assert "gbk.txt" in report.added and "污水处理厂" in pipe.index.docs["gbk.txt"].text
 
 
+def test_links_are_followed_only_inside_the_corpus(tmp_path, corpus):
+    secret = tmp_path / "outside.txt"
+    secret.write_text("机密文件:账户余额为987654元。", encoding="utf-8")
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "inside.txt").symlink_to(corpus / NEWS)
+    (corpus / "out.txt").symlink_to(secret)
+    (corpus / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    (corpus / "loop1.txt").symlink_to(corpus / "loop2.txt")
+    (corpus / "loop2.txt").symlink_to(corpus / "loop1.txt")
+    (corpus / "outdir").symlink_to(tmp_path, target_is_directory=True)
+    pipe = make(tmp_path, corpus)
+    report = pipe.build()
+    reasons = dict(report.skipped)
+    assert "outside the corpus" in reasons["out.txt"] and str(secret) in reasons["out.txt"]
+    assert "does not exist" in reasons["gone.txt"]
+    assert "loops" in reasons["loop1.txt"] and "loops" in reasons["loop2.txt"]
+    assert "sub/inside.txt" in report.added and not any(k.startswith("outdir") for k in pipe.index.docs)
+    assert "987654" not in "".join(d.text for d in pipe.index.docs.values())
+
+
 def test_a_report_that_breaks_later_keeps_its_indexed_version(tmp_path, corpus):
     pipe = make(tmp_path, corpus)
     pipe.build()

@@ -15,7 +15,7 @@ from .corpusindex import CorpusIndex, content_key
 from .dense import FaissStore
 from .embed import Embedder
 from .errors import IngestError, ReportQAError
-from .ingest import iter_corpus, read_document
+from .ingest import iter_corpus, link_problem, read_document
 from .lexical import BM25Store
 from .segment import Segmenter
 from .store import SnapshotStore, base_manifest, sha256_file
@@ -94,27 +94,37 @@ def _collect(corpus: Path, previous: CorpusIndex | None, report: IndexReport,
     docs: dict[str, Document] = {}
     for n, path in enumerate(paths, 1):
         doc_id = path.relative_to(corpus).as_posix()
-        try:
-            digest = sha256_file(path)
-            if doc_id in old and old[doc_id].sha256 == digest:
-                docs[doc_id] = old[doc_id]
-                report.unchanged.append(doc_id)
-            else:
-                docs[doc_id] = read_document(path, corpus)
-                (report.updated if doc_id in known else report.added).append(doc_id)
-        except FileNotFoundError:
-            pass  # deleted while the corpus was read: dropped like any removed report
-        except (IngestError, OSError) as exc:
-            reason = str(exc) if isinstance(exc, IngestError) else \
-                f"cannot be read ({type(exc).__name__}: {exc.strerror}); check its permissions"
-            report.skipped.append((doc_id, reason))
-            if doc_id in known:
-                docs[doc_id] = known[doc_id]
-                report.kept_previous.append(doc_id)
+        problem = link_problem(path, corpus)
+        if problem:
+            report.skipped.append((doc_id, problem))
+        else:
+            _read_one(path, doc_id, corpus, old, known, docs, report)
         if progress:
             progress("read", n, len(paths))
     report.removed = sorted(set(known) - set(docs) - set(report.kept_previous))
     return docs
+
+
+def _read_one(path: Path, doc_id: str, corpus: Path, old: dict[str, Document], known: dict[str, Document],
+              docs: dict[str, Document], report: IndexReport) -> None:
+    """Reuse the unchanged report, read a new or changed one, or skip it keeping its previous version."""
+    try:
+        digest = sha256_file(path)
+        if doc_id in old and old[doc_id].sha256 == digest:
+            docs[doc_id] = old[doc_id]
+            report.unchanged.append(doc_id)
+        else:
+            docs[doc_id] = read_document(path, corpus)
+            (report.updated if doc_id in known else report.added).append(doc_id)
+    except FileNotFoundError:
+        pass  # deleted while the corpus was read: dropped like any removed report
+    except (IngestError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, IngestError) else \
+            f"cannot be read ({type(exc).__name__}: {exc.strerror}); check its permissions"
+        report.skipped.append((doc_id, reason))
+        if doc_id in known:
+            docs[doc_id] = known[doc_id]
+            report.kept_previous.append(doc_id)
 
 
 def _assemble(docs: dict[str, Document], previous: CorpusIndex | None, embedder: Embedder,

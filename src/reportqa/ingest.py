@@ -403,8 +403,26 @@ def _skipped_name(name: str) -> bool:
     return name.startswith((".", "~", "#")) or name.endswith(("~", ".swp", ".swo", ".tmp", ".part"))
 
 
+def link_problem(path: Path, corpus_root: Path) -> str | None:
+    """Why a symbolic link in the corpus is not read (dangling, looping, leading out), or ``None``."""
+    if not path.is_symlink():
+        return None
+    target = os.readlink(path)
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        return f"is a link to {target}, which does not exist; remove the link or point it at a report"
+    except (RuntimeError, OSError):
+        return f"is a link that loops ({target}); remove it"
+    if not resolved.is_relative_to(corpus_root.resolve()):
+        return (f"is a link to {resolved}, outside the corpus folder; links are followed only inside "
+                "the corpus — copy the report into it instead")
+    return None if resolved.is_file() else f"is a link to {resolved}, which is not a file; remove it"
+
+
 def iter_corpus(corpus_root: Path) -> Iterator[Path]:
-    """Supported report files under ``corpus_root``, sorted by relative path."""
+    """Supported report files (and links to check with :func:`link_problem`) under ``corpus_root``,
+    sorted by relative path."""
     if not corpus_root.is_dir():
         raise IngestError(f"{corpus_root}: corpus folder not found — create it and put reports "
                           f"({_SUPPORTED_TEXT}) in it")
@@ -413,7 +431,8 @@ def iter_corpus(corpus_root: Path) -> Iterator[Path]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             path = Path(folder, name)
-            if not _skipped_name(name) and path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file():
+            if not _skipped_name(name) and path.suffix.lower() in SUPPORTED_SUFFIXES and (
+                    path.is_file() or path.is_symlink()):
                 found.append(path)
     yield from sorted(found, key=lambda p: p.relative_to(corpus_root).as_posix())
 
