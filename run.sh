@@ -22,11 +22,12 @@ setup() {
     local pip=("$VENV/bin/python" -m pip install --progress-bar off -q)
     # CPU torch first, pinned: a bare torch requirement would pull gigabytes of CUDA packages.
     if ! "$VENV/bin/python" -c 'import torch, sys; sys.exit(torch.__version__.split("+")[0] != "2.13.0")' 2>/dev/null; then
-        say "Installing PyTorch 2.13.0 (CPU)"
+        say "Installing PyTorch 2.13.0 (a large download: pip shows its progress)"
+        local torch_pip=("$VENV/bin/python" -m pip install)
         if [ -n "${REPORTQA_TORCH_INDEX:-}" ]; then
-            "${pip[@]}" --index-url "$REPORTQA_TORCH_INDEX" torch==2.13.0
+            "${torch_pip[@]}" --index-url "$REPORTQA_TORCH_INDEX" torch==2.13.0
         else
-            "${pip[@]}" torch==2.13.0
+            "${torch_pip[@]}" torch==2.13.0
         fi
     fi
     say "Installing reportqa and its dependencies"

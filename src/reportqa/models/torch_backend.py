@@ -16,7 +16,9 @@ class TorchEncoder:
 
     def __init__(self, folder: Path, device: str) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on every command
         try:
             self.model = SentenceTransformer(str(folder), device=device, local_files_only=True)
         except Exception as exc:  # noqa: BLE001 - library errors vary widely
