@@ -103,6 +103,13 @@ def test_links_are_followed_only_inside_the_corpus(tmp_path, corpus):
     assert "987654" not in "".join(d.text for d in pipe.index.docs.values())
 
 
+def test_a_report_with_a_few_bad_bytes_is_indexed_and_reported(tmp_path, corpus):
+    data = (corpus / NEWS).read_text(encoding="utf-8").encode("gb18030")
+    (corpus / "gbk.txt").write_bytes(data[:300] + b"\xff" + data[300:])
+    report = make(tmp_path, corpus).build()
+    assert "gbk.txt" in report.added and dict(report.warnings)["gbk.txt"].startswith("1 undecodable")
+
+
 def test_a_report_that_breaks_later_keeps_its_indexed_version(tmp_path, corpus):
     pipe = make(tmp_path, corpus)
     pipe.build()

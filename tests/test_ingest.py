@@ -93,6 +93,20 @@ def test_read_gbk_and_big5_files(tmp_path: Path, text: str, codec: str) -> None:
     assert (doc.doc_id, doc.encoding, doc.fmt) == (f"r_{codec}.txt", codec, "txt")
 
 
+def test_a_gbk_report_with_a_few_bad_bytes_is_read_with_a_warning(tmp_path: Path) -> None:
+    good = LONG_SIMPLIFIED.encode("gbk")
+    cut = [good.index("。".encode("gbk"), n) for n in (40, 120, 200)]
+    damaged = b"".join([good[: cut[0]], b"\xff", good[cut[0]: cut[1]], b"\xff", good[cut[1]: cut[2]], b"\xff",
+                        good[cut[2]:]])
+    doc = read_document(write(tmp_path, "damaged.txt", damaged), tmp_path)
+    assert doc.text.count("\ufffd") == 3 and doc.encoding.startswith("gb")
+    assert "3 undecodable" in doc.note and "UTF-8" in doc.note
+    assert doc.text.endswith(LONG_SIMPLIFIED[-20:])
+    noisy = bytes(b ^ 0x80 if i % 7 == 0 else b for i, b in enumerate(good))
+    with pytest.raises(IngestError, match="re-save the file as UTF-8"):
+        read_document(write(tmp_path, "noisy.txt", noisy), tmp_path)
+
+
 def test_read_utf8_bom_file(tmp_path: Path) -> None:
     doc = read_document(write(tmp_path, "bom.txt", b"\xef\xbb\xbf" + LONG_SIMPLIFIED.encode()), tmp_path)
     assert not doc.text.startswith("\ufeff")

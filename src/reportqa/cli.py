@@ -48,6 +48,8 @@ def print_report(r: IndexReport, out: TextIO = sys.stdout) -> None:
             print(f"  {label} ({len(names)}): {', '.join(names)}", file=out)
     for name, reason in r.skipped:
         print(f"  skipped {name}: {reason}", file=out)
+    for name, note in r.warnings:
+        print(f"  indexed with a problem {name}: {note}", file=out)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -55,6 +57,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     print_report(report)
     for name, reason in report.skipped:
         print(f"warning: skipped {name}: {reason}", file=sys.stderr)
+    for name, note in report.warnings:
+        print(f"warning: {name}: {note}", file=sys.stderr)
     return 0
 
 

@@ -34,6 +34,7 @@ class IndexReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, note): indexed all the same
     kept_previous: list[str] = field(default_factory=list)  # broken now, old version kept
     documents: int = 0
     chunks: int = 0
@@ -116,6 +117,8 @@ def _read_one(path: Path, doc_id: str, corpus: Path, old: dict[str, Document], k
         else:
             docs[doc_id] = read_document(path, corpus)
             (report.updated if doc_id in known else report.added).append(doc_id)
+            if docs[doc_id].note:
+                report.warnings.append((doc_id, docs[doc_id].note))
     except FileNotFoundError:
         pass  # deleted while the corpus was read: dropped like any removed report
     except (IngestError, OSError) as exc:

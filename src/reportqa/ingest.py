@@ -45,6 +45,9 @@ _FAMILIES = {  # tried in order; the first that decodes strictly represents the 
 _FAMILY_PREFERENCE = {"gb": 3, "big5": 2, "utf-16-le": 1, "utf-16-be": 0}  # ties go to the mainland encoding
 COMMON_SIMPLIFIED = 4000  # top characters of jieba's dictionary, plus their traditional forms
 MIN_PLAUSIBLE = 0.4  # below this mean weight the decoded characters are not Chinese text
+REPLACEMENT = "\ufffd"
+MAX_REPLACED_SHARE = 0.01  # a text with more undecodable bytes than this share (and than
+MAX_REPLACED_FEW = 5  # this many) is refused, not patched
 _NEUTRAL = re.compile(r"[\s\u2000-\u206f\u2100-\u214f\u2190-\u21ff\u2460-\u24ff\u2500-\u27bf"
                       r"\u3000-\u303f\uff00-\uffef\u00a0-\u00bf\u00d7\u00f7\u30fb]")
 
@@ -170,8 +173,7 @@ def _guess_cjk(data: bytes, name: str) -> tuple[str, str]:
     """Score each strict decoding by its share of common CJK characters; pick the best."""
     candidates = _candidates(data)
     if not candidates:
-        raise IngestError(f"{name}: the bytes are not valid UTF-8, GB18030, Big5 or UTF-16 — "
-                          "re-save the file as UTF-8 text")
+        return _with_replacements(data, name)
     hint = _detector_family(data)
     scored = [(chinese_score(text), family == hint, _FAMILY_PREFERENCE[family], encoding, text)
               for family, encoding, text in candidates]
@@ -180,6 +182,26 @@ def _guess_cjk(data: bytes, name: str) -> tuple[str, str]:
         raise IngestError(f"{name}: could not tell the encoding (best guess {encoding} gives "
                           "unlikely characters) — re-save the file as UTF-8 text")
     return text, encoding
+
+
+def _with_replacements(data: bytes, name: str) -> tuple[str, str]:
+    """Decode with U+FFFD for bad bytes when they are a tiny share of an otherwise Chinese text."""
+    tries = []
+    for encoding in ("utf-8", "gb18030", "big5"):
+        text = data.decode(encoding, errors="replace")
+        tries.append((text.count(REPLACEMENT), -chinese_score(text), encoding, text))
+    bad, neg_score, encoding, text = min(tries)
+    if bad > max(MAX_REPLACED_FEW, MAX_REPLACED_SHARE * len(text)) or -neg_score < MIN_PLAUSIBLE:
+        raise IngestError(f"{name}: the bytes are not valid UTF-8, GB18030, Big5 or UTF-16 — "
+                          "re-save the file as UTF-8 text")
+    return text, encoding
+
+
+def replacement_note(text: str) -> str:
+    """A warning for text holding U+FFFD from undecodable bytes ("" when there are none)."""
+    bad = text.count(REPLACEMENT)
+    return (f"{bad} undecodable byte sequence(s) shown as {REPLACEMENT}; the rest is indexed — re-save "
+            "the file as UTF-8 to fix them") if bad else ""
 
 
 # --- format extractors: bytes -> (raw text, encoding, fallback metadata) ------------------------
@@ -395,6 +417,7 @@ def read_document(path: Path, corpus_root: Path) -> Document:
         doc_id=doc_id, text=cleaned.text, title=cleaned.title or fallback.get("title", ""),
         date=cleaned.date or fallback.get("date", ""), source=cleaned.source,
         sha256=hashlib.sha256(data).hexdigest(), encoding=encoding, fmt=fmt,
+        note=replacement_note(raw),
     )
 
 

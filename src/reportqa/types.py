@@ -18,6 +18,7 @@ class Document:
     sha256: str = ""  # of the raw file bytes
     encoding: str = ""
     fmt: str = ""  # txt | md | html | pdf | docx
+    note: str = ""  # a problem reading it that did not stop it being indexed
 
     def meta(self) -> dict[str, Any]:
         """Metadata without the text."""

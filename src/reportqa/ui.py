@@ -217,6 +217,7 @@ def report_html(report: IndexReport | None, saved: Sequence[Saved] = (),
             if names:
                 parts.append(f"<li>{label}（{len(names)}）：{esc('、'.join(names))}</li>")
         parts += [f'<li class="rq-bad">跳过 {esc(n)}：{esc(why)}</li>' for n, why in report.skipped]
+        parts += [f'<li class="rq-bad">已索引，但 {esc(n)}：{esc(note)}</li>' for n, note in report.warnings]
     elif saved or rejected:
         parts.append("<li>没有新报告，索引保持不变。</li>")
     return f'<ul class="rq-report">{"".join(parts)}</ul>'
