@@ -217,6 +217,14 @@ def test_html_metadata_fallback_from_trafilatura(tmp_path: Path) -> None:
     assert doc.text == f"{PARA1}\n\n{PARA2}"
 
 
+def test_a_date_the_page_does_not_state_is_not_shown(tmp_path: Path) -> None:
+    page = ("<html><head><title>韶关乡村振兴</title></head><body><article>"
+            f"<p>2016年,该镇启动帮扶。{PARA1}</p><p>{PARA2}</p></article></body></html>")
+    assert read_document(write(tmp_path, "guess.html", page.encode()), tmp_path).date == ""
+    stated = page.replace("<article>", "<article><p>发布时间:2024年3月7日</p>")
+    assert read_document(write(tmp_path, "stated.html", stated.encode()), tmp_path).date == "2024-03-07"
+
+
 def test_html_lxml_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import trafilatura
 

@@ -262,8 +262,20 @@ def _extract_html(data: bytes, shown: str) -> Extracted:
         text = text.replace("\n", "\n\n")  # trafilatura writes one block a line: paragraphs
     else:
         text = _lxml_text(html, shown)
-    found = {"title": getattr(meta, "title", None) or "", "date": getattr(meta, "date", None) or ""}
+    date = getattr(meta, "date", None) or ""
+    found = {"title": getattr(meta, "title", None) or "", "date": date if _stated(date, html) else ""}
     return text, encoding, {k: v.strip() for k, v in found.items() if v}
+
+
+def _stated(date: str, html: str) -> bool:
+    """Whether the page writes ``date`` (YYYY-MM-DD) down to the day: trafilatura also guesses
+    dates (2016-01-01 from a bare 2016年), and a guess must not be shown as the report's date."""
+    parts = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date.strip())
+    if not parts:
+        return False
+    y, m, d = parts.group(1), int(parts.group(2)), int(parts.group(3))
+    pattern = rf"(?<!\d){y}\s*[-/.年]\s*0?{m}\s*[-/.月]\s*0?{d}(?!\d)"
+    return re.search(pattern, html) is not None
 
 
 def _lxml_text(html: str, shown: str) -> str:
