@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -297,6 +300,18 @@ def test_pdf_pages_joined(tmp_path: Path) -> None:
     doc = read_document(write(tmp_path, "report.pdf", data), tmp_path)
     assert doc.text == f"肇庆乡村振兴工作报告\n{PARA1}\n\n{PARA2}"
     assert (doc.title, doc.fmt, doc.sha256) == ("肇庆乡村振兴工作报告", "pdf", hashlib.sha256(data).hexdigest())
+
+
+def test_a_pdf_pypdf_repairs_is_read_without_stray_output(tmp_path: Path) -> None:
+    data = make_pdf([["肇庆乡村振兴工作报告", PARA1]])
+    pointer = re.search(rb"startxref\s+(\d+)", data)
+    data = data[: pointer.start(1)] + str(int(pointer.group(1)) + 7).encode() + data[pointer.end(1):]
+    path = write(tmp_path, "repaired.pdf", data)
+    code = "import sys; from pathlib import Path; from reportqa.ingest import read_document; " \
+           "print(len(read_document(Path(sys.argv[1]), Path(sys.argv[2])).text))"
+    run = subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0 and int(run.stdout) > len(PARA1)
+    assert run.stderr == "", run.stderr  # pypdf's repair notes would break the progress bars
 
 
 def test_pdf_without_text_raises(tmp_path: Path) -> None:

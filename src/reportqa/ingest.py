@@ -296,8 +296,11 @@ def _lxml_text(html: str, shown: str) -> str:
 
 def _extract_pdf(data: bytes, shown: str) -> Extracted:
     """Text of each page (pypdf), pages separated by a blank line."""
+    import logging
+
     import pypdf
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its repair notes would break progress bars
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
