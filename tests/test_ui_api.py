@@ -11,10 +11,12 @@ import json
 import shutil
 import socket
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import gradio
 import httpx
 import pytest
 from gradio_client import Client, handle_file
@@ -219,14 +221,30 @@ def test_traversal_name_is_saved_inside_the_corpus(server, tmp_path):
         "a.txt", "b.txt", "corpus/evil.txt", "corpus/报告二.txt"]
 
 
+def test_only_temporary_copies_in_the_upload_folder_are_discarded(tmp_path):
+    from reportqa.uploads import discard_uploads
+
+    uploads, mine = tmp_path / "uploads", tmp_path / "mine.txt"
+    (uploads / "abc123").mkdir(parents=True)
+    temp = uploads / "abc123" / "report.txt"
+    for path in (temp, mine):
+        path.write_text("报告", encoding="utf-8")
+    discard_uploads([str(temp), ("mine.txt", str(mine)), str(uploads / ".." / "mine.txt")], uploads)
+    assert not temp.exists() and not (uploads / "abc123").exists() and mine.exists() and uploads.exists()
+
+
 def test_rejected_uploads_have_reasons(client, server, tmp_path):
     files = {"huge.txt": "乡村振兴。".encode("utf-8") * (ui.MAX_BYTES // 15 + 1),
              "tool.exe": b"MZ\x90\x00" + b"\x00" * 64, "fake.pdf": "这不是PDF".encode("utf-8"),
              "photo.txt": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "page.html": "只是一段纯文本".encode("utf-8")}
+    marker = f"tool-{uuid.uuid4().hex[:8]}.exe"
+    files[marker] = files["tool.exe"]
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     before = sorted(p.name for p in server.corpus.iterdir())
     r = client.predict([handle_file(str(tmp_path / n)) for n in files], api_name="/upload")
+    assert not list(Path(gradio.utils.get_upload_folder()).rglob(marker))  # no temporary copy left
+    assert (tmp_path / marker).exists()  # the sender's own file is untouched
     reasons = {x["original"]: x["reason"] for x in r["rejected"]}
     assert r["saved"] == [] and r["index"] is None and set(reasons) == set(files)
     assert "过大" in reasons["huge.txt"] and "20 MB" in reasons["huge.txt"]

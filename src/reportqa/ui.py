@@ -24,7 +24,7 @@ from .ingest import SUPPORTED_SUFFIXES
 from .indexer import IndexReport
 from .pipeline import Pipeline
 from .types import Document
-from .uploads import MAX_BYTES, Rejected, Saved, save_uploads
+from .uploads import MAX_BYTES, Rejected, Saved, discard_uploads, save_uploads
 
 log = logging.getLogger(__name__)
 
@@ -430,6 +430,7 @@ class _Handlers:
                        ) -> tuple[list[Saved], list[Rejected], IndexReport | None]:
         """Save uploads into the corpus; rebuild when at least one of them is new."""
         saved, rejected = save_uploads(files, self.pipe.corpus_dir)
+        discard_uploads(files, Path(gr.utils.get_upload_folder()))  # the corpus has its own copies
         report = self.build(progress) if any(s.status != "duplicate" for s in saved) else None
         return saved, rejected, report
 

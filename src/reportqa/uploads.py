@@ -118,6 +118,18 @@ def save_uploads(paths: Iterable[Upload], corpus_dir: Path,
     return saved, rejected
 
 
+def discard_uploads(paths: Iterable[Upload], upload_dir: Path) -> None:
+    """Delete the temporary copies of uploads under ``upload_dir`` (the web server's upload folder)
+    once they are saved or rejected, and their now-empty folders; paths elsewhere are left alone."""
+    root = Path(upload_dir).resolve()
+    for item in paths:
+        path = Path(item[1] if isinstance(item, tuple) else item).resolve()
+        if path.is_relative_to(root) and path != root:
+            path.unlink(missing_ok=True)
+            if path.parent != root and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+
+
 def _load(path: Path, name: str, max_bytes: int) -> tuple[bytes, str | None]:
     """The upload's bytes and the reason to reject it (type, size, content), if any."""
     reason = check_name(name)
