@@ -189,3 +189,28 @@ def test_a_helper_place_of_the_question_must_be_named_in_the_report():
 def test_a_place_written_right_before_the_asked_town_contains_it():
     ctx = Context("", "驻丽水莲都区老竹镇工作队", "", "")
     assert admissible("驻丽水老竹镇工作队分组联系了多少户?", "老竹镇工作队分组联系农户860户。", ctx) == ["860户"]
+
+
+def test_the_figure_compared_with_a_year_is_that_year_s_figure():
+    sentence = "全乡农民人均可支配收入达31860元,与2017年的14250元相比翻了一番。"
+    assert admissible("2017年全乡农民人均可支配收入是多少?", sentence) == ["14250元"]
+
+
+def test_a_count_since_a_duration_is_as_of_the_report_date():
+    ctx = Context(lead="去年5月9日,台州首批帮扶干部抵达阿坝。", title="", opening="", date="2023-05-20")
+    sentence = "一年来共组织87批次6120名阿坝务工人员赴台州就业。"
+    assert admissible("截至2023年5月,共组织了多少批次阿坝务工人员赴台州就业?", sentence, ctx) == ["87批次"]
+    assert admissible("截至2021年5月,共组织了多少批次阿坝务工人员赴台州就业?", sentence, ctx) == []
+
+
+def test_since_a_year_until_now_is_not_that_year():
+    ctx = Context(lead="", title="", opening="", date="2022-11-30")
+    sentence = "湖南自2020年开展示范创建以来,累计有38个村镇入选国家级名单。"
+    assert admissible("2020年湖南有多少个村镇入选国家级名单?", sentence, ctx) == []
+    assert admissible("湖南累计有多少个村镇入选国家级名单?", sentence, ctx) == ["38个"]
+
+
+def test_then_in_a_question_tells_a_story_s_time_not_the_report_s_year():
+    ctx = Context(lead="", title="", opening="", date="2024-09-25")
+    sentence = "1998年的龙潭乡有“三无”,全乡仅有公路1条。"
+    assert admissible("龙潭乡当年有几条公路?", sentence, ctx) == ["1条"]

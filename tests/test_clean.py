@@ -319,3 +319,22 @@ def test_pinyin_reading_aids_injected_by_mirror_sites_are_removed():
     text = clean_text(body).text
     assert "產量1.65萬噸" in text and "網上" in text
     assert "(GDP)" in text and "(2023)" in text
+
+
+@pytest.mark.parametrize("line, date", [
+    ("來源:閩東日報 | 2023年11月02日 08:15:40", "2023-11-02"),
+    ("黔东南日报 2019年03月18日 星期一", "2019-03-18"),
+    ("中國新聞網 · 李明 | 發佈時間2021-06-09 10:02:11", "2021-06-09"),
+    ("0次浏览     发布时间:2025-02-14 09:30:00", "2025-02-14"),
+])
+def test_a_date_line_above_the_body_gives_the_report_date(line: str, date: str) -> None:
+    page = (f"台江县苗绣合作社带动农户增收\n{line}\n"
+            "今年以来，台江县苗绣合作社吸纳绣娘312名，人均月增收1800元，带动周边村寨发展刺绣产业。\n"
+            "合作社负责人说，明年计划再培训绣娘200名。\n")
+    assert clean_text(page).date == date
+
+
+def test_a_date_inside_the_body_is_not_the_report_date() -> None:
+    page = ("台江县苗绣合作社带动农户增收\n"
+            "2019年3月18日，台江县苗绣合作社成立，当年吸纳绣娘312名，人均月增收1800元。\n")
+    assert clean_text(page).date == ""

@@ -433,9 +433,24 @@ def _classify(lines: list[_Line], zones: _Zones) -> tuple[list[bool], int | None
         if reason is None and i < min(zones.crumb_at, zones.header_end) and len(ln.text) <= 30:
             reason = "site header above the breadcrumb"
         keep.append(reason is None)
-    if not found.get("date") and found.get("bare_date"):
-        found["date"] = found["bare_date"]
+    if not found.get("date"):
+        found["date"] = found.get("bare_date") or header_date(lines, zones)
     return keep, meta_at, found
+
+
+MAX_DATELINE_CHARS = 80  # a byline, not a sentence
+
+
+def header_date(lines: list[_Line], zones: _Zones) -> str:
+    """The date a report states above its body on a short non-sentence line (「來源:經濟日報 |
+    2024年09月25日 17:09」, 「光明日报 2016年08月10日 星期三」), nearest the headline first; "" if none."""
+    head = range(min(zones.body_start, len(lines)))
+    order = [i for i in head if i >= zones.header_end] + [i for i in head if i < zones.header_end]
+    for i in order:
+        s = lines[i].text
+        if len(s) <= MAX_DATELINE_CHARS and not any(c in s for c in "。！？!?；;") and parse_date(s):
+            return parse_date(s)
+    return ""
 
 
 def _title_shaped(s: str, limit: int) -> bool:

@@ -19,6 +19,8 @@ from .units import Figure, figures_in, unit_ok
 
 SEGMENT = CLAUSE_END + "、"
 NEAR_LEAD = 60  # characters before a sentence whose last place (a sibling of the asked one) owns its figures
+ANAPHORIC = ("当年", "同年")  # 当年是"五无"乡镇: the time of the story told, not the report's year
+_SINCE_NOW = re.compile(r"(?<![\d年])(?:[一二两三四五六七八九十几多]|\d{1,2})(?:个)?年(?:来|以来)|近(?:几|[一二两三四五六七八九十\d]{1,2})?年来")
 _OLD_BEFORE = re.compile(r"(?:由|从)(?:原来的|原先的|原|去年的|上年的)?$")
 _NEW_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升|下降|降低|减少|缩小|扩大|升|降|增)?(?:至|到)$")
 _DELTA_BEFORE = re.compile(r"(?:增长|增加|提高|提升|上升|下降|降低|减少|增收|减|增|多|少|翻)(?:了)?(?:约|近|超过)?$")
@@ -62,10 +64,16 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
 def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
     """The time a candidate at ``start`` is stated for, and where it was found."""
     a, b = clause_bounds(s, start, start)
+    own = [t for t in times_in(s, ctx.date) if t.base and t.end <= start and s[t.end:start] in ("", "的")]
+    if own:  # 与2018年的13300元相比: the compared figure is the base year's own
+        return own[-1], "句内"
     times = [t for t in times_in(s, ctx.date) if not t.base]
     before = [t for t in times if a <= t.start and t.end <= start]
     if before:
         return before[-1], "句内"
+    if _SINCE_NOW.search(s[a:start]):  # 一年来共输送106批次: a count up to the report's date
+        month = ctx.date[:7]
+        return (TimeRef(a, a, "报告日期", month, month, True) if month else None), "报告日期"
     after = [t for t in times if start <= t.start and t.end <= b]
     if after:
         return after[0], "句内"
@@ -80,7 +88,8 @@ def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
 
 
 def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
-    asked = [t for t in times_in(question, ctx.date) if not DURATION.search(t.text) and not t.base]
+    asked = [t for t in times_in(question, ctx.date)
+             if not DURATION.search(t.text) and not t.base and t.text not in ANAPHORIC]
     if not asked:
         return
     found, where = _time_of(s, start, ctx)
@@ -258,6 +267,8 @@ def _names_measure(s: str, f: Figure, measure: str) -> bool:
     a, z = clause_bounds(s, f.start, f.end, SEGMENT)
     if measure in s[a:z].lower():
         return True
+    if _COMPARED_BEFORE.search(s[max(0, f.start - 14):f.start]) and _COMPARED_AFTER.match(s[f.end:]):
+        return measure in s[:f.start].lower()  # 收入达26952元,与2018年的13300元相比: the same measure
     ca, _ = clause_bounds(s, f.start, f.end)
     i = s.lower().rfind(measure, ca, f.start)
     if i >= 0 and not figures_in(s[i + len(measure):f.start]):
@@ -270,6 +281,8 @@ def _names_measure(s: str, f: Figure, measure: str) -> bool:
     return False
 
 
+_COMPARED_BEFORE = re.compile(r"(?:与|和|同|较)[^,，;；。]{0,10}的$")
+_COMPARED_AFTER = re.compile(r"相比|相较|比较")
 _BARE_CHANGE = re.compile("^" + CHANGE + r"(?:约|近|超过)?$")
 
 

@@ -71,12 +71,16 @@ def times_in(text: str, date: str = "") -> tuple[TimeRef, ...]:
             last = first[:4] + "-12"
         lead = re.match(r"[^\d今去前明上本当同近截]*", t["text"]).end()  # 小,从2018年 → 2018年
         a += lead
+        if base and _SINCE.search(text[max(0, a - 1):a]) and _UNTIL_NOW.match(text[b:]):
+            last = f"{base['year']}-{base['month']:02d}"  # 自2019年开展…以来: from then to the report's date
         point = (t["type"] == "time_point" and not _whole_years(first, last)) or bool(_POINT_END.search(t["text"])) \
             or text[max(0, a - 2):a] in ("截至", "截止")
         out.append(TimeRef(a, b, text[a:b], first, last, point, base=_is_base(text, a, b)))
     return tuple(out)
 
 
+_SINCE = re.compile(r"[自从]$")
+_UNTIL_NOW = re.compile(r"[^，,。；;！？]{0,16}?以来")
 _BASE_BEFORE = re.compile(r"(?:(?<![入值差])比|较|和|与|同|相对于|对比)$")
 _BASE_AFTER = re.compile(r"^(?:的?同期)?(?:相比|相较|比较|同比)")
 
