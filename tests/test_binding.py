@@ -214,3 +214,9 @@ def test_then_in_a_question_tells_a_story_s_time_not_the_report_s_year():
     ctx = Context(lead="", title="", opening="", date="2024-09-25")
     sentence = "1998年的龙潭乡有“三无”,全乡仅有公路1条。"
     assert admissible("龙潭乡当年有几条公路?", sentence, ctx) == ["1条"]
+
+
+def test_a_place_that_begins_a_body_s_name_does_not_own_the_figure():
+    ctx = Context(lead="叶春林是丽水市松阳县枫坪乡沿坑岭头村村民。", title="", opening="", date="")
+    sentence = "在杭州钢铁集团结对帮扶下,他种了30亩高山茶,现在家庭年收入超12万元。"
+    assert admissible("松阳县沿坑岭头村的叶春林家庭年收入多少元?", sentence, ctx) == ["12万元"]

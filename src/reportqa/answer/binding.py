@@ -213,7 +213,7 @@ def _owner(s: str, start: int, asked: list[Place], lead: str) -> Place | None:
     that, in the text just before the sentence, when that place is not narrower than the asked places
     (a village named earlier may lie inside the asked town; a sibling city may not)."""
     a, _ = clause_bounds(s, start, start)
-    before = [p for p in _mentions(s, asked) if p.end <= start and not _listed(s, p)]
+    before = [p for p in _mentions(s, asked) if p.end <= start and not _listed(s, p) and not _names_body(s, p)]
     if before and a <= before[-1].start:
         return before[-1]
     level = max(place_level(p.key) for p in asked)
@@ -225,6 +225,14 @@ def _owner(s: str, start: int, asked: list[Place], lead: str) -> Place | None:
 
 def _named_in(p: Place, text: str) -> bool:
     return any(v in text for v in variants(p.text) | variants(p.key))
+
+
+_BODY_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:集团|公司|银行|大学|学院|医院|海关|日报|电视台|研究院|协会|商会)")
+
+
+def _names_body(s: str, p: Place) -> bool:
+    """Whether a place begins a body's name (在广州交投集团帮扶下): it names who, not where."""
+    return bool(_BODY_AFTER.match(s[p.end:p.end + 8]))
 
 
 def _listed(s: str, p: Place) -> bool:
