@@ -38,3 +38,9 @@ def test_a_who_question_takes_the_name_right_after_the_role_it_names():
     q = analyse("驻龙门镇帮扶工作队队长是谁?")
     assert role_name(q, normalize("【驻龙门镇帮扶工作队队长 柯振邦:我们到村里的第一件事是修路。")).text == "柯振邦"
     assert role_name(q, normalize("工作队队长表示,今年将继续推进。")) is None
+
+
+def test_a_stretch_of_clauses_between_the_anchors_is_no_slot_answer():
+    sentence = "近年来,黎川县德胜镇成为全县首个工业产值超十亿元的乡镇,宏村镇成为全县首个旅游强镇,德胜镇入选省级特色小镇。"
+    assert slot("2023年黎川县哪个镇入选省级特色小镇?", sentence) is None
+    assert slot("黎川县哪个镇入选省级特色小镇?", "黎川县德胜镇入选省级特色小镇。") == "德胜镇"

@@ -106,7 +106,13 @@ def slot_span(q: Question, s: str) -> Span | None:
         b += 1  # 哪个镇投资 ↔ 迳口镇投资: the place keeps its 镇
     if b - a < 1 or b - a > 80:
         return None
+    if q.qtype != "who" and (b - a > MAX_SLOT_CHARS or any(c in s[a:b] for c in CLAUSE_BREAK)):
+        return None  # a clause or two (…富民产业,推广…), not a name or a phrase (a 谁 span is cut to its name)
     return Span(a, b, s[a:b], 1.0 if la and ra else 0.7)
+
+
+MAX_SLOT_CHARS = 40  # longer than any name or short list: the anchors bound a stretch of text
+CLAUSE_BREAK = ",，;；。!！?？"
 
 
 _QUOTE_RE = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
