@@ -120,3 +120,13 @@ def test_traditional_input_keeps_users_words():
     assert resolve_followup("這些錢用在哪裡？", [MONEY]) == "珠三角帮扶市拨付的帮扶资金用在哪裡？"
     assert resolve_followup("那肇慶呢？", [ZHUHAI]) == "肇慶在驻镇帮扶工作队中选定多少人兼任驻村第一书记?"
     assert resolve_followup("這筆錢怎麼用？", ["珠三角幫扶市共撥付了多少幫扶資金？"]) == "珠三角幫扶市撥付的幫扶資金怎麼用？"
+
+
+def test_this_village_is_the_village_named_after_a_broader_place():
+    prev = "云南临沧市云县幸福镇邦信村的咖啡基地面积有多大?"
+    assert resolve_followup("谁是这个村的驻村第一书记?", [prev]) == "谁是邦信村的驻村第一书记?"
+
+
+def test_a_new_thing_with_the_same_head_replaces_the_whole_asked_phrase():
+    prev = "这一年来湖南全省完成油茶低改提升多少万亩?"
+    assert resolve_followup("竹林抚育提升呢?", [prev]) == "这一年来湖南全省完成竹林抚育提升多少万亩?"

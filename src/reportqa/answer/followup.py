@@ -184,7 +184,21 @@ def replace_thing(prev: str, new: str) -> str:
     if len(best) > 1 and best[-1][2] in measures() and not any(m in new for m in measures()):
         best = best[:-1]
     a, b = best[0][0], best[-1][1]
+    head = _head_before(norm, qword.start()) if qword else ""
+    if head and qword and b <= qword.start() and norm_endswith(new, head):
+        b = qword.start()  # 林分优化提升多少 ← 森林抚育提升: the phrase up to the question word, same head
     return prev[:offsets[a]] + new + prev[offsets[b]:]
+
+
+def _head_before(norm: str, end: int) -> str:
+    """The word right before position ``end`` (the question word): the head of the asked phrase."""
+    words = tagged(norm[:end])
+    return words[-1][0] if words and len(words[-1][0]) >= 2 else ""
+
+
+def norm_endswith(text: str, word: str) -> bool:
+    """Whether ``text`` (the user's words, normalised) ends with ``word``."""
+    return normalize_with_map(text)[0].rstrip("的").endswith(word)
 
 
 def carry_context(question: str, prev: str) -> str:
@@ -277,7 +291,7 @@ def substitute_demonstrative(question: str, prev: str) -> str:
         p_norm, p_off = normalize_with_map(prev)
         places = entity_spans(p_norm, "place")
         kind = noun or d[-1]
-        places = [(x, y) for x, y in places if p_norm[y - 1] == kind] or places
+        places = [(x, y) for x, y in places if p_norm[y - 1] == kind] or _unlisted(p_norm, kind) or places
         subject = _orig(prev, p_off, places[:1]) if places else topic(prev)
         b += 0 if d in _PLACE_WORDS else len(noun)
         if d in ("这个", "那个") and noun in _SINGLE_PLACES:
@@ -295,6 +309,13 @@ def substitute_demonstrative(question: str, prev: str) -> str:
     elif noun:
         subject += "的"
     return question[:offsets[a]] + subject + question[offsets[b]:]
+
+
+def _unlisted(norm: str, kind: str) -> list[tuple[int, int]]:
+    """Places of ``kind`` the gazetteer lacks, named right after a broader place (七舍镇革上村 → 革上村)."""
+    if kind not in _SINGLE_PLACES:
+        return []
+    return [(m.start(), m.end()) for m in re.finditer(rf"(?<=[省市县区镇乡])[\u4e00-\u9fff]{{1,4}}?{kind}", norm)]
 
 
 def _absorbed(noun: str, subject: str) -> bool:
