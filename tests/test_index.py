@@ -225,3 +225,40 @@ def test_loaded_index_equals_saved(tmp_path, corpus):
     loaded = CorpusIndex.load(pipe.store)
     assert [c.chunk_id for c in loaded.chunks] == [c.chunk_id for c in pipe.index.chunks]
     assert len(loaded.dense) == len(loaded.chunks) == len(loaded.lexical)
+
+
+WRITE_LIMITED = """
+import resource, signal, sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from fakes import HashEmbedder
+from reportqa.errors import IndexWriteError
+from reportqa.pipeline import Pipeline
+pipe = Pipeline(Path({index!r}), Path({corpus!r}), embedder=HashEmbedder())
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with an error, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+try:
+    pipe.build()
+except IndexWriteError as exc:
+    print(exc)
+    sys.exit(3)
+"""
+
+
+def test_a_failed_write_removes_the_partial_build_and_keeps_the_index(tmp_path, corpus):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    before = pipe.store.current()
+    (corpus / "new.txt").write_text("丽水市松阳县去年投入8000万元建设茶园。" * 50, encoding="utf-8")
+    script = WRITE_LIMITED.format(tests=str(Path(__file__).parent), index=str(tmp_path / "index"), corpus=str(corpus))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 3, run.stderr[-2000:]
+    assert "could not write the new index" in run.stdout and "previous index still answers" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+    assert not list((tmp_path / "index" / "snapshots").glob(".build-*"))
+    assert make(tmp_path, corpus).store.current() == before
+    assert "new.txt" not in make(tmp_path, corpus).index.docs

@@ -25,5 +25,9 @@ class CorruptIndexError(ReportQAError):
     """An index file is missing or its checksum does not match the manifest."""
 
 
+class IndexWriteError(ReportQAError):
+    """A new snapshot could not be written (disk full, no permission); the live one is kept."""
+
+
 class UsageError(ReportQAError):
     """A bad argument or input from the user."""

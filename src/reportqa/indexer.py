@@ -67,10 +67,10 @@ def build_index(corpus: Path, store: SnapshotStore, embedder: Embedder, segmente
             report.seconds = time.time() - t0
             return report
         index = _assemble(docs, previous, embedder, segmenter, report, progress)
-        build = store.begin()
-        files = index.save(build)
-        manifest = _manifest(index, embedder, segmenter, corpus, time.time() - t0)
-        report.snapshot = store.commit(build, manifest, files).name
+        with store.building() as build:
+            files = index.save(build)
+            manifest = _manifest(index, embedder, segmenter, corpus, time.time() - t0)
+            report.snapshot = store.commit(build, manifest, files).name
     report.documents, report.chunks, report.seconds = len(docs), len(index.chunks), time.time() - t0
     return report
 

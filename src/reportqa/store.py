@@ -10,6 +10,7 @@ Layout::
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import CorruptIndexError, IndexMismatchError, IndexMissingError, UsageError
+from .errors import CorruptIndexError, IndexMismatchError, IndexMissingError, IndexWriteError, UsageError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -82,6 +83,23 @@ class SnapshotStore:
         path = self.snapshots / f".build-{uuid.uuid4().hex[:8]}"
         path.mkdir()
         return path
+
+    @contextlib.contextmanager
+    def building(self) -> Iterator[Path]:
+        """A build directory, removed if anything fails while it is written; the live snapshot is untouched.
+        A write error (a full disk) is raised as :class:`IndexWriteError` naming the cause and the fix."""
+        build = self.begin()
+        try:
+            yield build
+        except BaseException as exc:
+            shutil.rmtree(build, ignore_errors=True)
+            if not isinstance(exc, OSError):
+                raise
+            why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
+            raise IndexWriteError(
+                f"could not write the new index under {self.root} ({why}); the partial build was removed "
+                "and the previous index still answers. Free some disk space there, or pass --index DIR on "
+                "another disk, and run reportqa index again") from exc
 
     def commit(self, build: Path, manifest: dict[str, Any], files: list[str]) -> Path:
         """Checksum ``files``, write the manifest, and make ``build`` the live snapshot."""
