@@ -238,6 +238,14 @@ def test_html_lxml_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         assert junk not in doc.text, junk
 
 
+def test_html_nested_deeper_than_the_parser_reads_keeps_its_text_and_says_so(tmp_path: Path) -> None:
+    inner = "<div>" * 400 + f"<p>{PARA1}</p>" + "</div>" * 400
+    page = f"<html><head><title>深层页面</title></head><body>{inner}<p>{PARA2}</p></body></html>"
+    doc = read_document(write(tmp_path, "deep.html", page.encode()), tmp_path)
+    assert PARA1 in doc.text and PARA2 in doc.text and doc.title == "深层页面"
+    assert "nested 40" in doc.note
+
+
 # --- docx ---------------------------------------------------------------------------------------
 def test_docx_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
     import docx

@@ -212,7 +212,7 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1")
 _MD_QUOTE = re.compile(r"^\s{0,3}>\s?", re.MULTILINE)
 _HTML_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
-_BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+_BLOCK_TAGS = ("title", "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
                "blockquote", "pre", "table", "ul", "ol", "dd", "dt")
 _JUNK_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe",
               "template", "svg", "button", "select")
@@ -247,24 +247,47 @@ def _decode_html(data: bytes, shown: str) -> tuple[str, str]:
 
 
 def _extract_html(data: bytes, shown: str) -> Extracted:
-    """Main text via trafilatura (one paragraph a line); lxml text when it finds nothing."""
+    """Main text via trafilatura (one paragraph a line); lxml text when it finds nothing, or when the
+    page nests deeper than trafilatura's parser reads (the text below that depth would be lost)."""
     import trafilatura
 
     html, encoding = _decode_html(data, shown)
-    try:
-        text = trafilatura.extract(html, output_format="txt", include_comments=False,
-                                   include_tables=True, include_images=False, include_links=False,
-                                   deduplicate=False)
-        meta = trafilatura.extract_metadata(html)
-    except Exception:  # trafilatura raises many types on broken markup; lxml below still works
-        text, meta = None, None
+    root = _parse_html(html, shown)
+    depth = _depth(root)
+    text, meta = None, None
+    if depth <= MAX_PARSER_DEPTH:
+        try:
+            text = trafilatura.extract(html, output_format="txt", include_comments=False,
+                                       include_tables=True, include_images=False, include_links=False,
+                                       deduplicate=False)
+            meta = trafilatura.extract_metadata(html)
+        except Exception:  # trafilatura raises many types on broken markup; lxml below still works
+            text, meta = None, None
     if text and text.strip():
         text = text.replace("\n", "\n\n")  # trafilatura writes one block a line: paragraphs
     else:
-        text = _lxml_text(html, shown)
+        text = _visible_text(root)
     date = getattr(meta, "date", None) or ""
-    found = {"title": getattr(meta, "title", None) or "", "date": date if _stated(date, html) else ""}
+    title = getattr(meta, "title", None) or (root.findtext(".//title") or "")
+    found = {"title": title, "date": date if _stated(date, html) else ""}
+    if depth > MAX_PARSER_DEPTH:
+        found["note"] = (f"HTML nested {depth} levels deep: read as the page's whole visible text, "
+                         "so some page navigation may remain")
     return text, encoding, {k: v.strip() for k, v in found.items() if v}
+
+
+MAX_PARSER_DEPTH = 250  # trafilatura's lxml parse stops below about 255 levels (libxml2 without huge_tree)
+
+
+def _depth(root: object) -> int:
+    """How deep the element tree nests."""
+    import lxml.etree
+
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _stated(date: str, html: str) -> bool:
@@ -278,15 +301,21 @@ def _stated(date: str, html: str) -> bool:
     return re.search(pattern, html) is not None
 
 
-def _lxml_text(html: str, shown: str) -> str:
-    """Visible text of the page without scripts and navigation, a line per block element."""
+def _parse_html(html: str, shown: str):  # -> lxml.html.HtmlElement (lxml is imported lazily)
+    """The page's element tree, at any nesting depth."""
     import lxml.etree
     import lxml.html
 
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
-        root = lxml.html.fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+        root = lxml.html.fromstring(html.encode("utf-8"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise IngestError(f"{shown}: cannot parse the HTML ({exc}) — save the page again or as .txt") from exc
+    return root
+
+
+def _visible_text(root) -> str:
+    """Visible text of the page without scripts and navigation, a line per block element."""
     for junk in root.xpath("|".join(f"//{tag}" for tag in _JUNK_TAGS)):
         junk.drop_tree()
     for el in root.iter(*_BLOCK_TAGS):
@@ -432,7 +461,7 @@ def read_document(path: Path, corpus_root: Path) -> Document:
         doc_id=doc_id, text=cleaned.text, title=cleaned.title or fallback.get("title", ""),
         date=cleaned.date or fallback.get("date", ""), source=cleaned.source,
         sha256=hashlib.sha256(data).hexdigest(), encoding=encoding, fmt=fmt,
-        note=replacement_note(raw),
+        note="; ".join(n for n in (replacement_note(raw), fallback.get("note", "")) if n),
     )
 
 
