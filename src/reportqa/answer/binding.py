@@ -73,7 +73,8 @@ def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
         return before[-1], "句内"
     if _SINCE_NOW.search(s[a:start]):  # 一年来共输送106批次: a count up to the report's date
         month = ctx.date[:7]
-        return (TimeRef(a, a, "报告日期", month, month, True) if month else None), "报告日期"
+        text = f"截至{month[:4]}年{int(month[5:])}月" if month else ""
+        return (TimeRef(a, a, text, month, month, True) if month else None), "报告日期"
     after = [t for t in times if start <= t.start and t.end <= b]
     if after:
         return after[0], "句内"
