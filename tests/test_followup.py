@@ -130,3 +130,8 @@ def test_this_village_is_the_village_named_after_a_broader_place():
 def test_a_new_thing_with_the_same_head_replaces_the_whole_asked_phrase():
     prev = "这一年来湖南全省完成油茶低改提升多少万亩?"
     assert resolve_followup("竹林抚育提升呢?", [prev]) == "这一年来湖南全省完成竹林抚育提升多少万亩?"
+
+
+def test_a_follow_up_with_its_own_verb_keeps_the_thing_the_previous_question_measured():
+    prev = "2022年攀枝花市芒果种植面积多大?"
+    assert resolve_followup("预计能产多少?", [prev]) == "2022年攀枝花市芒果预计能产多少?"

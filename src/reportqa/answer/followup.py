@@ -217,10 +217,25 @@ def carry_context(question: str, prev: str) -> str:
     times = [(t.start, t.end) for t in times_in(p_norm) if not t.base] or entity_spans(p_norm, "year")
     carried = [] if own_years else times
     carried += [] if own_places else entity_spans(p_norm, "place")
+    carried += _things(p_norm, carried, norm) if carried else []
     if not carried:
         return question
     prefix = "".join(prev[p_off[a]:p_off[b]] for a, b in sorted(carried))
     return prefix + re.sub(r"^(?:那么|那)[，,、\s]*", "", question)
+
+
+def _things(norm: str, taken: list[tuple[int, int]], question: str) -> list[tuple[int, int]]:
+    """Spans of the nouns right after the carried time or place (湛江市荔枝种植面积 → 荔枝): what was
+    measured, carried along unless the follow-up names it or it is a measure (面积, 产值)."""
+    out, pos, end = [], 0, max(y for _, y in taken)
+    for word, flag in tagged(norm):
+        a, pos = pos, pos + len(word)
+        if a < end or (out and a != out[-1][1]):
+            continue
+        if flag not in ("n", "nz") or len(word) < 2 or word in measures() or word in question:
+            break
+        out.append((a, pos))
+    return out
 
 
 def _suffix(old: str, new: str, kind: str, last: str) -> str:
