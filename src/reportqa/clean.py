@@ -448,8 +448,9 @@ def header_date(lines: list[_Line], zones: _Zones) -> str:
     order = [i for i in head if i >= zones.header_end] + [i for i in head if i < zones.header_end]
     for i in order:
         s = lines[i].text
-        if len(s) <= MAX_DATELINE_CHARS and not any(c in s for c in "。！？!?；;") and parse_date(s):
-            return parse_date(s)
+        date = parse_date(s) if len(s) <= MAX_DATELINE_CHARS and not any(c in s for c in "。！？!?；;") else ""
+        if date:
+            return date
     return ""
 
 

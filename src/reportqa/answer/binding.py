@@ -64,10 +64,11 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
 def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
     """The time a candidate at ``start`` is stated for, and where it was found."""
     a, b = clause_bounds(s, start, start)
-    own = [t for t in times_in(s, ctx.date) if t.base and t.end <= start and s[t.end:start] in ("", "的")]
+    stated = times_in(s, ctx.date)
+    own = [t for t in stated if t.base and t.end <= start and s[t.end:start] in ("", "的")]
     if own:  # 与2018年的13300元相比: the compared figure is the base year's own
         return own[-1], "句内"
-    times = [t for t in times_in(s, ctx.date) if not t.base]
+    times = [t for t in stated if not t.base]
     before = [t for t in times if a <= t.start and t.end <= start]
     if before:
         return before[-1], "句内"

@@ -184,9 +184,10 @@ def replace_thing(prev: str, new: str) -> str:
     if len(best) > 1 and best[-1][2] in measures() and not any(m in new for m in measures()):
         best = best[:-1]
     a, b = best[0][0], best[-1][1]
-    head = _head_before(norm, qword.start()) if qword else ""
-    if head and qword and b <= qword.start() and norm_endswith(new, head):
-        b = qword.start()  # 林分优化提升多少 ← 森林抚育提升: the phrase up to the question word, same head
+    if qword and b <= qword.start():
+        head = _head_before(norm, qword.start())
+        if head and normalize_with_map(new)[0].rstrip("的").endswith(head):
+            b = qword.start()  # 林分优化提升多少 ← 森林抚育提升: the phrase up to the question word, same head
     return prev[:offsets[a]] + new + prev[offsets[b]:]
 
 
@@ -194,11 +195,6 @@ def _head_before(norm: str, end: int) -> str:
     """The word right before position ``end`` (the question word): the head of the asked phrase."""
     words = tagged(norm[:end])
     return words[-1][0] if words and len(words[-1][0]) >= 2 else ""
-
-
-def norm_endswith(text: str, word: str) -> bool:
-    """Whether ``text`` (the user's words, normalised) ends with ``word``."""
-    return normalize_with_map(text)[0].rstrip("的").endswith(word)
 
 
 def carry_context(question: str, prev: str) -> str:
