@@ -99,6 +99,11 @@ def _check_text(data: bytes, name: str, suffix: str) -> str | None:
     return None
 
 
+def _name_and_path(item: Upload) -> tuple[str, Union[str, Path]]:
+    """The name a file was uploaded under and where the server holds it."""
+    return item if isinstance(item, tuple) else (os.path.basename(str(item)), item)
+
+
 def save_uploads(paths: Iterable[Upload], corpus_dir: Path,
                  max_bytes: int = MAX_BYTES) -> tuple[list[Saved], list[Rejected]]:
     """Copy uploads into ``corpus_dir`` (flat). Same name and content → "already present";
@@ -108,7 +113,7 @@ def save_uploads(paths: Iterable[Upload], corpus_dir: Path,
     saved: list[Saved] = []
     rejected: list[Rejected] = []
     for item in paths:
-        original, path = item if isinstance(item, tuple) else (os.path.basename(str(item)), item)
+        original, path = _name_and_path(item)
         name = safe_name(original)
         data, reason = _load(Path(path), name, max_bytes)
         if reason:
@@ -123,7 +128,7 @@ def discard_uploads(paths: Iterable[Upload], upload_dir: Path) -> None:
     once they are saved or rejected, and their now-empty folders; paths elsewhere are left alone."""
     root = Path(upload_dir).resolve()
     for item in paths:
-        path = Path(item[1] if isinstance(item, tuple) else item).resolve()
+        path = Path(_name_and_path(item)[1]).resolve()
         if path.is_relative_to(root) and path != root:
             path.unlink(missing_ok=True)
             if path.parent != root and not any(path.parent.iterdir()):
