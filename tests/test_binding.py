@@ -220,3 +220,33 @@ def test_a_place_that_begins_a_body_s_name_does_not_own_the_figure():
     ctx = Context(lead="叶春林是丽水市松阳县枫坪乡沿坑岭头村村民。", title="", opening="", date="")
     sentence = "在杭州钢铁集团结对帮扶下,他种了30亩高山茶,现在家庭年收入超12万元。"
     assert admissible("松阳县沿坑岭头村的叶春林家庭年收入多少元?", sentence, ctx) == ["12万元"]
+
+
+def test_a_figure_ending_the_text_is_a_figure_even_when_it_looks_like_a_year():
+    assert [f.text for f in figures_in("油茶种植面积2000亩")] == ["2000亩"]
+    assert [f.text for f in figures_in("满意度指数为85")] == ["85"]
+    assert figures_in("建于1998") == []
+
+
+def test_a_thing_written_after_another_clause_s_figure_is_that_figure_s():
+    sentence = "全州今年新建420万亩梯田茶园,确保茶叶采摘面积稳定在3900万亩以上。"
+    assert admissible("全州今年新建多少万亩梯田茶园?", sentence) == ["420万亩"]
+
+
+def test_a_figure_joined_by_and_to_an_unpriced_item_is_not_that_item_s():
+    sentence = "争取省级专项资金360万元和龙头企业自筹资金,建成冷库两座。"
+    assert admissible("龙头企业自筹了多少万元?", sentence) == []
+    assert admissible("省级专项资金有多少万元?", sentence) == ["360万元"]
+
+
+def test_a_counted_noun_takes_a_count_not_a_sum_of_money():
+    sentence = "茶园观光带今年营业额约480万元,接待游客3.2万人次。"
+    assert admissible("茶园观光带今年接待了多少游客?", sentence) == ["3.2万人次"]
+    assert admissible("为学生申请了多少补贴?", "为41名学生申请9.6万元补贴。") == ["9.6万元"]
+
+
+def test_a_named_magnitude_rules_out_figures_a_thousand_times_smaller():
+    sentence = "全旗经营性收入实现翻番,每个嘎查村年经营性收入都突破12万元。"
+    assert admissible("全旗经营性收入达到了多少亿元?", sentence) == []
+    assert admissible("全旗经营性收入达到了多少万元?", sentence) == ["12万元"]
+    assert admissible("全旗共投入多少亿元?", "全旗共投入6500万元。") == ["6500万元"]

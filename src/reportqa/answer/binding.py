@@ -15,7 +15,7 @@ from .constraints import CHANGE, Constraints
 from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
 from .spans import CLAUSE_END, clause_bounds
-from .units import Figure, figures_in, unit_ok
+from .units import Figure, figures_in, magnitude_ok, unit_ok
 
 SEGMENT = CLAUSE_END + "、"
 NEAR_LEAD = 60  # characters before a sentence whose last place (a sibling of the asked one) owns its figures
@@ -255,12 +255,15 @@ def figure_role(s: str, f: Figure) -> str:
 
 
 def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -> None:
-    if unit_ok(f, c.unit, c.family) or (c.role == "delta" and not c.unit and f.unit in ("%", "个百分点")):
-        # 产值同比增长了多少: a change of any measure may be a rate
+    if unit_ok(f, c.unit, c.family) or (c.role == "delta" and not c.unit and f.unit in ("%", "个百分点")) \
+            or (c.counted and _next_to(s, f, c.counted)):
+        # 产值同比增长了多少: a change of any measure may be a rate; 赢取5.8万元资助 answers 多少资助
         if c.unit or c.family:
-            b.matched.append(("单位", c.unit or c.measure, "句内"))
+            b.matched.append(("单位", c.unit or c.measure or c.counted, "句内"))
     else:
-        b.failed.append(("单位", c.unit or c.measure, f.text))
+        b.failed.append(("单位", c.unit or c.measure or c.counted, f.text))
+    if not magnitude_ok(f, c.magnitude):
+        b.failed.append(("单位", c.magnitude + c.unit, f.text))
     if c.measure_named and not _names_measure(s, f, c.measure):
         b.failed.append(("指标", c.measure, s[clause_bounds(s, f.start, f.end, SEGMENT)[0]:f.end]))
     role = figure_role(s, f)
@@ -269,6 +272,11 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
         role = "level"  # 完成林分优化提升多少万亩 ↔ 优化提升203.6万亩: the question asks for that very amount
     if role != c.role:
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
+
+
+def _next_to(s: str, f: Figure, word: str) -> bool:
+    """Whether ``word`` is written right after the figure (5.8万元资助) or just before it (资助5.8万元)."""
+    return s.find(word, f.end, f.end + len(word) + 1) >= 0 or s.find(word, max(0, f.start - len(word) - 2), f.start) >= 0
 
 
 def _names_measure(s: str, f: Figure, measure: str) -> bool:
@@ -297,19 +305,37 @@ _BARE_CHANGE = re.compile("^" + CHANGE + r"(?:约|近|超过)?$")
 
 
 def _bind_things(things: list[str], question: str, s: str, start: int, end: int, b: Binding) -> None:
-    """A thing the question measures (红薯) named in another figure's segment, but not in this one's
-    (红薯种植面积3000亩、百香果种植面积2000亩), means this figure measures something else."""
+    """A thing the question measures (红薯) named in another figure's segment of the sentence, but not in
+    this one's (红薯种植面积3000亩、百香果种植面积2000亩; 建设260万亩高标准农田,播面稳定在5660万亩), or
+    in an item joined to this figure by 和/及/与 (专项资金210万元和企业自筹资金), means this figure
+    measures something else."""
     if not things:
         return
     a, z = clause_bounds(s, start, end, SEGMENT)
-    own = s[a:z].lower()
+    joined = _JOINED.match(s[end:z])
+    own = s[a:end if joined else z].lower()
+    tail = s[end + joined.end():z].lower() if joined else ""
     ca, cz = clause_bounds(s, start, end)
+    split = f"[{re.escape(SEGMENT)}]"
+    near = re.split(split, s[ca:a].lower() + "。" + s[z:cz].lower())  # the clause's other segments
+    far = re.split(split, s[:ca].lower() + "。" + s[cz:].lower())  # the sentence's other clauses
     for t in things:
-        if t in own or t not in s[ca:cz].lower():
+        if t in own or not (t in tail or any(_owns(seg, t, before=True) for seg in near)
+                            or any(_owns(seg, t, before=False) for seg in far)):
             continue
-        other = [seg for seg in re.split(f"[{re.escape(SEGMENT)}]", s[ca:cz].lower()) if t in seg]
-        if any(re.search(re.escape(t) + r"\D{0,8}\d", seg) for seg in other) and _names_new_subject(s[a:start], question):
+        if _names_new_subject(s[a:start], question):
             b.failed.append(("对象", t, s[a:z]))
+
+
+_JOINED = re.compile(r"^(?:的)?(?:以及|和|及|与)")
+
+
+def _owns(seg: str, t: str, before: bool) -> bool:
+    """Whether ``t`` names a figure of ``seg``: right after its unit (260万亩高标准农田) or, with
+    ``before``, written just before it (红薯种植面积3000亩)."""
+    if before and re.search(re.escape(t) + r"\D{0,8}\d", seg):
+        return True
+    return any(seg[f.end:f.end + 2 + len(t)].find(t) in (0, 1) for f in figures_in(seg))
 
 
 def _names_new_subject(prefix: str, question: str) -> bool:

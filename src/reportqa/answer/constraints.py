@@ -31,7 +31,9 @@ class Constraints:
 
     places: list[Place] = field(default_factory=list)
     unit: str = ""  # base unit the question names: 元 for 多少亿元, 头 for 多少头
-    family: str = ""  # unit family its measure word wants (money, area, percent, ratio, people)
+    magnitude: str = ""  # the magnitude it names with the unit: 亿 for 多少亿元
+    family: str = ""  # unit family its measure word wants (money, area, percent, ratio, people, count)
+    counted: str = ""  # the noun counted right after the question word (多少游客): a count, not a measure
     measure: str = ""  # the measure word (产值, 面积) when one is named
     measure_named: bool = False  # the figure's sentence must name the measure (产值 vs 收入 are both 元)
     role: str = "level"  # level | old | delta: which value of a change is asked
@@ -62,8 +64,11 @@ def read_constraints(q: Question) -> Constraints:
     """The constraints of an analysed question."""
     c = Constraints(places=list(places_in(q.text, short_forms=True)))
     if q.qtype == "number":
-        c.unit = _named_unit(q)
+        c.magnitude, c.unit = _named_unit(q)
         c.measure, c.family = _measure(q)
+        if not c.unit and not c.family:
+            c.counted = _counted(q)
+            c.family = "count" if c.counted else ""
         c.measure_named = _measure_table().get(c.measure, ("", False))[1]
         c.role = "delta" if _DELTA_Q.search(q.text) else "old" if _OLD_Q.search(q.text) else "level"
     place_words = {v for p in c.places for v in (p.text, p.key)}
@@ -99,19 +104,33 @@ def _parts(clause: str) -> list[str]:
             if prev in ("中", "其中") and f in ("n", "nz", "nr", "ns", "vn") and len(w) >= 2]
 
 
-def _named_unit(q: Question) -> str:
-    """The unit right after 多少/几 (多少亿元 → 元, 多少头 → 头), or ''."""
+def _named_unit(q: Question) -> tuple[str, str]:
+    """(magnitude, unit) right after 多少/几 (多少亿元 → (亿, 元), 多少头 → ("", 头)), or ("", "")."""
     if _PERCENT_Q.search(q.text):
-        return "%"
+        return "", "%"
     m = re.search(r"(?:多少|几)", q.text)
     if not m:
-        return ""
+        return "", ""
     rest = q.text[m.end():]
     um = figure_pattern().match("1" + rest)
     if not um or not (um.group("unit0") or um.group("unit")):
+        return "", ""
+    return split_unit(rest[: um.end() - 1].strip("多余"))
+
+
+_MONEY_END = re.compile(r"[金款费额资值入益润税钱价]$")  # 补助金, 分红款: an amount of money, not a count
+
+
+def _counted(q: Question) -> str:
+    """The noun right after 多少/几 when it names things counted (多少游客, 几名 aside: that is a unit)."""
+    m = re.search(r"(?:多少|几)", q.text)
+    tags = pos_tags(q.text[m.end():]) if m else []
+    if not tags:
         return ""
-    unit_text = rest[: um.end() - 1]
-    return split_unit(unit_text.strip("多余"))[1]
+    word, flag = tags[0]
+    if flag in ("n", "nz", "nr", "ng") and len(word) >= 2 and not _MONEY_END.search(word):
+        return word
+    return ""
 
 
 CHANGE = r"(?:同比|比上年|较上年|比去年|较去年|比)?(?:增长|增加|提高|提升|上升|下降|减少|降低|增|降)了?"  # 同比增长了

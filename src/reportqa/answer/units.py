@@ -62,7 +62,8 @@ def figure_pattern() -> re.Pattern[str]:
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-INTERCHANGEABLE = {"people", "percent"}  # 人/名/位 count the same; 60% and 6成 say the same
+INTERCHANGEABLE = {"people", "percent"}
+MEASURED = ("money", "area", "length", "weight", "percent", "points", "power", "energy", "volume")  # not counts  # 人/名/位 count the same; 60% and 6成 say the same
 
 
 def figures_in(text: str) -> list[Figure]:
@@ -75,10 +76,11 @@ def figures_in(text: str) -> list[Figure]:
         unit, mag, num = m.group("unit0") or m.group("unit") or "", m.group("mag") or "", m.group("num")
         if not re.search(r"\d", num) and (not unit or unit == "年"):
             continue  # 一是, 两年: a numeral without a unit, or a span of years, is no figure
+        after = text[m.end():m.end() + 1]
         if all(_YEAR.fullmatch(n) for n in re.findall(r"\d+", num)) and re.fullmatch(r"[\d—\-–~～至到]+", num) \
-                and (unit in ("", "年") or text[m.end():m.end() + 1] in "年—-–至"):
+                and (unit in ("", "年") or (after and after in "年—-–至")):
             continue  # a year, not a quantity
-        if not unit and not mag and text[m.end():m.end() + 1] in "月日号":
+        if not unit and not mag and after and after in "月日号":
             continue  # a date
         end = max(m.end("unit0"), m.end("unit"), m.end("mag"), m.end("num"))
         out.append(Figure(m.start(), end, text[m.start():end].strip(), unit, mag))
@@ -96,11 +98,28 @@ def unit_ok(figure: Figure, asked_unit: str, asked_family: str) -> bool:
             return True
         fam = unit_families()
         return fam.get(asked_unit) in INTERCHANGEABLE and fam.get(asked_unit) == fam.get(figure.unit)
+    if asked_family == "count":
+        return not any(figure.family == f or figure.family.startswith(f + "-") for f in MEASURED)
     if asked_family == "ratio":
         return figure.unit in ("", "倍")
     if asked_family:
         return figure.family == asked_family or figure.family.startswith(asked_family + "-")
     return True
+
+
+_MAGNITUDES = {"": 1, "百": 1e2, "千": 1e3, "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12}
+MAGNITUDE_GAP = 100  # 10万元 is no answer to 多少亿元 (1000 times smaller); 8000万元 is
+
+
+def magnitude_ok(figure: Figure, asked_magnitude: str) -> bool:
+    """Whether ``figure`` is within :data:`MAGNITUDE_GAP` of the magnitude a question names (多少亿元)."""
+    if not asked_magnitude:
+        return True
+    m = re.match(_DIGITS, figure.text)
+    if not m:
+        return True  # 三千万元: a Chinese numeral is not judged
+    value = float(m.group(0).replace(",", "")) * _MAGNITUDES.get(figure.magnitude, 1)
+    return value * MAGNITUDE_GAP >= _MAGNITUDES.get(asked_magnitude, 1)
 
 
 def split_unit(text: str) -> tuple[str, str]:
