@@ -250,3 +250,27 @@ def test_a_named_magnitude_rules_out_figures_a_thousand_times_smaller():
     assert admissible("全旗经营性收入达到了多少亿元?", sentence) == []
     assert admissible("全旗经营性收入达到了多少万元?", sentence) == ["12万元"]
     assert admissible("全旗共投入多少亿元?", "全旗共投入6500万元。") == ["6500万元"]
+
+
+def test_a_festival_is_a_period_of_its_own():
+    ctx = Context(lead="", title="", opening="", date="2021-10-09")
+    sentence = "“五一”假期,古村接待游客3.1万人次,带动旅游收入215万元。"
+    assert admissible("2021年国庆假期古村接待了多少人次游客?", sentence, ctx) == []
+    assert admissible("2021年五一假期古村接待了多少人次游客?", sentence, ctx) == ["3.1万人次"]
+    assert admissible("2021年古村接待了多少人次游客?", sentence, ctx) == []
+
+
+def test_a_phase_or_batch_binds_its_figure():
+    sentence = "冷链物流园分两期建设,首期已到位资金3600万元,二期计划投入5200万元。"
+    assert admissible("冷链物流园二期计划投入多少万元?", sentence) == ["5200万元"]
+    assert admissible("冷链物流园第一期到位了多少万元?", sentence) == ["3600万元"]
+    assert admissible("第三期帮扶资金有多少?", "先期到位帮扶资金800万元。") == []
+    assert admissible("第三期帮扶资金有多少?", "这期帮扶资金共800万元。") == ["800万元"]  # unsaid: not ruled out
+
+
+def test_two_stages_asked_together_are_both_named():
+    sentence = "2024年3月,第四批与第五批工作队在镇政府完成交接。"
+    q = analyse("第四批和第五批工作队是何时完成交接的?")
+    c, s = read_constraints(q), normalize(sentence)
+    assert bind(c, q.text, s, 0, 7, NO_CONTEXT).ok
+    assert not bind(c, q.text, normalize("2023年5月,第三批与第四批工作队完成交接。"), 0, 7, NO_CONTEXT).ok

@@ -15,6 +15,7 @@ from .constraints import CHANGE, Constraints
 from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
 from .spans import CLAUSE_END, clause_bounds
+from .stages import Stage, stages_in
 from .units import Figure, figures_in, magnitude_ok, unit_ok
 
 SEGMENT = CLAUSE_END + "、"
@@ -55,10 +56,47 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     b = Binding()
     _bind_time(question, s, start, ctx, b)
     _bind_places(c.places, s, start, ctx, b)
+    _bind_stages(question, s, start, ctx, b)
     if figure is not None:
         _bind_figure(c, question, s, figure, b)
     _bind_things(list(dict.fromkeys(c.things + c.asked)), question, s, start, end, b)
     return b
+
+
+def _stage_of(kind: str, s: str, start: int, ctx: Context) -> tuple[Stage | None, str]:
+    """The stage (of ``kind``: 期, 批…) a candidate at ``start`` belongs to, and where it was found:
+    the last named before it in its sentence, else the first after it in its clause, else the last in
+    the text before the sentence, else the title's or the opening's."""
+    stated = [x for x in stages_in(s) if x.kind == kind]
+    before = [x for x in stated if x.end <= start]
+    if before:
+        return before[-1], "句内"
+    _, z = clause_bounds(s, start, start)
+    after = [x for x in stated if start <= x.start < z]
+    if after:
+        return after[0], "句内"
+    for text, where, pick in ((ctx.lead, "上文", -1), (ctx.title, "标题", 0), (ctx.opening, "开头", 0)):
+        found = [x for x in stages_in(text) if x.kind == kind]
+        if found:
+            return found[pick], where
+    return None, ""
+
+
+def _bind_stages(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
+    """A question about 第二期 takes the second phase's figure, not 初期's. A question naming two stages
+    of a kind (第一批和第二批…交接) asks about both: each must be named around the candidate."""
+    asked = stages_in(question)
+    around = stages_in("\n".join((s, ctx.lead, ctx.title, ctx.opening)))
+    for a in asked:
+        if sum(x.kind == a.kind for x in asked) > 1:
+            kind = [x for x in around if x.kind == a.kind]
+            found, where = next((x for x in kind if x.n == a.n), kind[0] if kind else None), "句内"
+        else:
+            found, where = _stage_of(a.kind, s, start, ctx)
+        if found is not None and found.n == a.n:
+            b.matched.append(("阶段", a.text, where))
+        elif found is not None:
+            b.failed.append(("阶段", a.text, found.text))
 
 
 def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 _POINT_END = re.compile(r"(?:底|末|初|截至|截止|日)$")
 _KINDS = ("time_point", "time_span")
-_TIME_WORD = re.compile(r"(?:19|20)\d{2}年?|[今去前明上本当同]年|半年|季度|年[底末初]|\d{1,2}月")
+_HOLIDAY = r"五一|国庆|春节|元旦|中秋|端午|清明|元宵|劳动节|黄金周"  # a festival names a period of its own
+_TIME_WORD = re.compile(r"(?:19|20)\d{2}年?|[今去前明上本当同]年|半年|季度|年[底末初]|\d{1,2}月|" + _HOLIDAY)
 DURATION = re.compile(r"^(?:近|截至|截止)|年来$|年以来$")  # 近三年, 一年来: how long, not which year
 
 
@@ -48,7 +49,7 @@ def times_in(text: str, date: str = "") -> tuple[TimeRef, ...]:
 
     jionlp = load_jionlp()
 
-    if not re.search(r"\d{4}|[今去前明上本当同]年|[上下]半年|季度|年[底末初]|近.{1,2}年|年来", text):
+    if not re.search(r"\d{4}|[今去前明上本当同]年|[上下]半年|季度|年[底末初]|近.{1,2}年|年来|" + _HOLIDAY, text):
         return ()
     base = _base(date)
     try:
@@ -75,6 +76,7 @@ def times_in(text: str, date: str = "") -> tuple[TimeRef, ...]:
             last = f"{base['year']}-{base['month']:02d}"  # 自2019年开展…以来: from then to the report's date
         point = (t["type"] == "time_point" and not _whole_years(first, last)) or bool(_POINT_END.search(t["text"])) \
             or text[max(0, a - 2):a] in ("截至", "截止")
+        point = point and not re.search(_HOLIDAY, t["text"])  # 国庆假期: days whose figures add up
         out.append(TimeRef(a, b, text[a:b], first, last, point, base=_is_base(text, a, b)))
     return tuple(out)
 
