@@ -274,3 +274,9 @@ def test_two_stages_asked_together_are_both_named():
     c, s = read_constraints(q), normalize(sentence)
     assert bind(c, q.text, s, 0, 7, NO_CONTEXT).ok
     assert not bind(c, q.text, normalize("2023年5月,第三批与第四批工作队完成交接。"), 0, 7, NO_CONTEXT).ok
+
+
+def test_将_a_figure_raised_to_another_is_the_old_value():
+    sentence = "工作队助力合作社将800亩撂荒地复垦面积扩大至2100亩。"
+    assert admissible("合作社把复垦面积扩大到了多少亩?", sentence) == ["2100亩"]
+    assert admissible("合作社将多少亩撂荒地用于复垦?", "合作社将800亩撂荒地用于复垦。") == ["800亩"]

@@ -1,7 +1,7 @@
 """Slot answers (哪个单位, 哪个县, 队长是谁, 叫什么) on sentences whose places and names the seeds do not contain."""
 
 from reportqa.answer.question import analyse
-from reportqa.answer.spans import place_slot, role_name, slot_span
+from reportqa.answer.spans import number_spans, place_slot, role_name, slot_span
 from reportqa.textnorm import normalize
 
 
@@ -44,3 +44,8 @@ def test_a_stretch_of_clauses_between_the_anchors_is_no_slot_answer():
     sentence = "近年来,黎川县德胜镇成为全县首个工业产值超十亿元的乡镇,宏村镇成为全县首个旅游强镇,德胜镇入选省级特色小镇。"
     assert slot("2023年黎川县哪个镇入选省级特色小镇?", sentence) is None
     assert slot("黎川县哪个镇入选省级特色小镇?", "黎川县德胜镇入选省级特色小镇。") == "德胜镇"
+
+
+def test_an_ordinal_question_is_answered_with_its_第():
+    q = analyse("他是全省第几批选派干部?")
+    assert [sp.text for sp in number_spans(q, "2015年,他作为省第六批选派干部任村第一书记。")] == ["第六批"]

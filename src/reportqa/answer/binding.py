@@ -22,6 +22,7 @@ SEGMENT = CLAUSE_END + "、"
 NEAR_LEAD = 60  # characters before a sentence whose last place (a sibling of the asked one) owns its figures
 ANAPHORIC = ("当年", "同年")  # 当年是"五无"乡镇: the time of the story told, not the report's year
 _SINCE_NOW = re.compile(r"(?<![\d年])(?:[一二两三四五六七八九十几多]|\d{1,2})(?:个)?年(?:来|以来)|近(?:几|[一二两三四五六七八九十\d]{1,2})?年来")
+_RAISED_TO = re.compile(r"(?:提升|提高|增加|增长|扩大|扩容|扩展|扩建|扩|增|升|下降|降低|减少|压缩|缩小|降)(?:至|到)")
 _OLD_BEFORE = re.compile(r"(?:由|从)(?:原来的|原先的|原|去年的|上年的)?$")
 _NEW_BEFORE = re.compile(r"(?:提升|提高|增加|增长|上升|下降|降低|减少|缩小|扩大|升|降|增)?(?:至|到)$")
 _DELTA_BEFORE = re.compile(r"(?:增长|增加|提高|提升|上升|下降|降低|减少|增收|减|增|多|少|翻)(?:了)?(?:约|近|超过)?$")
@@ -285,6 +286,8 @@ def figure_role(s: str, f: Figure) -> str:
     before = s[max(0, f.start - 8):f.start]
     if _OLD_BEFORE.search(before) and re.search(r"(?:至|到|为)", s[f.end:f.end + 12]):
         return "old"
+    if re.search(r"(?:将|把)$", before) and _RAISED_TO.search(s[f.end:f.end + 12]):
+        return "old"  # 将500亩水田扩容至1300亩
     if _NEW_BEFORE.search(before):
         return "level"
     if _DELTA_BEFORE.search(before) or re.search(r"(?:同比|比上年|较上年|比去年)$", before):

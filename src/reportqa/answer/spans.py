@@ -44,6 +44,7 @@ def number_spans(q: Question, s: str) -> list[Span]:
     """Every figure of ``s`` (any unit) with how well its surroundings fit the question."""
     out = []
     head = _strip_head(q.right)
+    ordinal = q.left.endswith("第")
     for f in figures_in(s):
         if _digits(f.text) and _digits(f.text) in _digits_all(q.text):
             continue  # the question already says this number
@@ -54,7 +55,8 @@ def number_spans(q: Question, s: str) -> list[Span]:
             fit += 0.25  # "多少条道路" ↔ "道路84条": the noun right before the figure
         if q.wants_total and re.search(r"共|累计|合计|总", s[max(0, f.start - 3):f.start]):
             fit += 0.3  # 共428个: the total asked for
-        out.append(Span(f.start, f.end, f.text, fit, figure=f))
+        start = f.start - 1 if ordinal and s[f.start - 1:f.start] == "第" else f.start
+        out.append(Span(start, f.end, s[start:f.end], fit, figure=f))  # 第几批 ↔ 第五批: the 第 is part of it
     return out
 
 
