@@ -49,3 +49,10 @@ def test_a_stretch_of_clauses_between_the_anchors_is_no_slot_answer():
 def test_an_ordinal_question_is_answered_with_its_第():
     q = analyse("他是全省第几批选派干部?")
     assert [sp.text for sp in number_spans(q, "2015年,他作为省第六批选派干部任村第一书记。")] == ["第六批"]
+
+
+def test_a_which_answer_keeps_the_kind_it_is_and_drops_a_pointing_word():
+    assert slot("在石门村驻村开展茶旅融合项目的是哪家银行?",
+                "近年来,兴业银行驻村工作队在石门村开展茶旅融合项目。") == "兴业银行"
+    assert slot("两地是在永宁区的哪个工业园区合作共建的?",
+                "双方与永宁区在该区滨江镇工业园区合作共建项目。") == "滨江镇工业园区"

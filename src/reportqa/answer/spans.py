@@ -106,6 +106,9 @@ def slot_span(q: Question, s: str) -> Span | None:
     a, b = _paren_or_trim(s, a, b)
     if ra and ra[0] in "省市县区镇乡村" and q.qtype == "where" and s[b:b + 1] == ra[0]:
         b += 1  # 哪个镇投资 ↔ 迳口镇投资: the place keeps its 镇
+    kind = _kind_named(q.qtype, q.right)
+    if kind and ra.startswith(kind) and s.startswith(kind, b) and b > a:
+        b += len(kind)  # 哪家银行 ↔ 广发银行驻村: the answer keeps the kind it is
     if b - a < 1 or b - a > 80:
         return None
     if q.qtype != "who" and (b - a > MAX_SLOT_CHARS or any(c in s[a:b] for c in CLAUSE_BREAK)):
@@ -135,6 +138,20 @@ def _quoted_name(q: Question, s: str, anchor: str) -> Span | None:
         if overlap > score:
             best, score = Span(m.start(1), m.end(1), m.group(1), 1.0), overlap
     return best
+
+
+def _kind_named(qtype: str, right: str) -> str:
+    """The kind a which-question names right after its question word (哪家银行 → 银行), or ''."""
+    if qtype != "which":
+        return ""
+    kind, started = "", False
+    for w, f in pos_tags(right):
+        if not started and (f in ("m", "q") or w in "个名位家项种类所座条"):
+            continue
+        if f not in ("n", "nz", "nt") or len(kind) >= 8:
+            break
+        kind, started = kind + w, True
+    return kind if kind and right.find(kind) <= 1 else ""
 
 
 @functools.lru_cache(maxsize=256)
@@ -263,6 +280,9 @@ def _first_item_start(s: str, a: int, comma: int, question: str) -> int:
     return best
 
 
+_ANAPHOR = re.compile(r"(?:该|本|此)[省市县区镇乡村]")
+
+
 def _paren_or_trim(s: str, a: int, b: int) -> tuple[int, int]:
     """Prefer a parenthesised definition right after the anchor; trim quotes and particles."""
     i = a
@@ -274,6 +294,9 @@ def _paren_or_trim(s: str, a: int, b: int) -> tuple[int, int]:
             return i + 1, close
     while a < b and (s[a] in _QUOTES or s[a] in _LEADING or s[a] in " :："):
         a += 1
+    m = _ANAPHOR.match(s, a, b)
+    if m and m.end() < b:
+        a = m.end()  # 在该区澥浦镇: 该区 points back, the name follows
     while b > a and (s[b - 1] in _QUOTES or s[b - 1] in _TRAILING or s[b - 1] in " ，,"):
         b -= 1
     return a, b
