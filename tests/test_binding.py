@@ -280,3 +280,15 @@ def test_将_a_figure_raised_to_another_is_the_old_value():
     sentence = "工作队助力合作社将800亩撂荒地复垦面积扩大至2100亩。"
     assert admissible("合作社把复垦面积扩大到了多少亩?", sentence) == ["2100亩"]
     assert admissible("合作社将多少亩撂荒地用于复垦?", "合作社将800亩撂荒地用于复垦。") == ["800亩"]
+
+
+def test_a_whole_followed_by_the_part_asked_about_is_not_the_part():
+    sentence = "产业园吸纳本地劳动力就业1500多人,其中脱贫人口近600人。"
+    assert admissible("产业园吸纳的劳动力里,脱贫群众有多少人?", sentence) == ["600人"]
+    assert admissible("产业园吸纳本地劳动力就业多少人?", sentence) == ["1500多人", "600人"]
+
+
+def test_a_four_digit_count_is_not_a_year():
+    assert times_in("其中脱贫人口近2000人。", "2021-07-01") == ()
+    assert [t.text for t in times_in("2020塘口七夕等墟", "2021-07-01")] == ["2020"]  # a year in a name
+    assert [t.text for t in times_in("2019-2021全县", "2021-07-01")] == ["2019-2021"]

@@ -60,6 +60,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     _bind_stages(question, s, start, ctx, b)
     if figure is not None:
         _bind_figure(c, question, s, figure, b)
+        _bind_whole(question, s, figure, b)
     _bind_things(list(dict.fromkeys(c.things + c.asked)), question, s, start, end, b)
     return b
 
@@ -377,6 +378,25 @@ def _owns(seg: str, t: str, before: bool) -> bool:
     if before and re.search(re.escape(t) + r"\D{0,8}\d", seg):
         return True
     return any(seg[f.end:f.end + 2 + len(t)].find(t) in (0, 1) for f in figures_in(seg))
+
+
+_PART = re.compile(r"[,，;；]其中([^,，;；。]*)")
+
+
+def _bind_whole(question: str, s: str, f: Figure, b: Binding) -> None:
+    """A figure followed by 其中 and a part the question names (就业3200多人,其中脱贫人口近2000人 for a
+    脱贫群众 question) is the whole, not the part asked about."""
+    from ..segment import pos_tags
+
+    a, z = clause_bounds(s, f.start, f.end)
+    m = _PART.match(s, z)
+    if not m or not any(unit_ok(g, f.unit, "") for g in figures_in(m.group(1))):
+        return
+    own = s[a:z]
+    named = [w for w, _ in pos_tags(m.group(1)) if len(w) >= 2 and not re.search(r"\d", w)
+             and w in question and w not in own]
+    if named:
+        b.failed.append(("对象", named[0], "其中" + m.group(1)))
 
 
 def _names_new_subject(prefix: str, question: str) -> bool:

@@ -67,6 +67,8 @@ def times_in(text: str, date: str = "") -> tuple[TimeRef, ...]:
         if not _TIME_WORD.search(t["text"]):
             continue  # 1769 in 举办培训班1769期 is no year
         a, b = t["offset"]
+        if re.fullmatch(r"\d{4}", t["text"]) and _counted(text[a:b + 8]):
+            continue  # 近2000人: a count, not the year 2000
         first, last = span[0][:7], span[1][:7]
         if not re.match(r"\d{4}-\d{2}$", last):  # 从2018年… read as open-ended: the year itself
             last = first[:4] + "-12"
@@ -90,6 +92,14 @@ _BASE_AFTER = re.compile(r"^(?:的?同期)?(?:相比|相较|比较|同比)")
 def _is_base(text: str, a: int, b: int) -> bool:
     """Whether the time at ``[a, b)`` is what something is compared with (比2018年, 与2018年相比)."""
     return bool(_BASE_BEFORE.search(text[max(0, a - 3):a]) or _BASE_AFTER.match(text[b:b + 6]))
+
+
+def _counted(text: str) -> bool:
+    """Whether ``text`` begins with a figure in a unit (2000人), not a bare year (2020塘口七夕)."""
+    from .units import figures_in
+
+    found = figures_in(text)
+    return bool(found) and found[0].start == 0 and found[0].unit not in ("", "年")
 
 
 def fits(asked: TimeRef, found: TimeRef) -> bool:
