@@ -292,3 +292,10 @@ def test_a_four_digit_count_is_not_a_year():
     assert times_in("其中脱贫人口近2000人。", "2021-07-01") == ()
     assert [t.text for t in times_in("2020塘口七夕等墟", "2021-07-01")] == ["2020"]  # a year in a name
     assert [t.text for t in times_in("2019-2021全县", "2021-07-01")] == ["2019-2021"]
+
+
+def test_this_year_asked_is_not_last_year_stated_even_in_an_undated_report():
+    sentence = "市城投公司去年支持48万元改造北坑小学厕所。"
+    assert admissible("市城投公司今年拨付了多少万元改造北坑小学厕所?", sentence) == []
+    assert admissible("市城投公司去年拨付了多少万元改造北坑小学厕所?", sentence) == ["48万元"]
+    assert admissible("市城投公司拨付了多少万元改造北坑小学厕所?", sentence) == ["48万元"]

@@ -36,8 +36,9 @@ HEAD_CHARS = 300  # the opening of a report, which names its subject
 LEAD_CHARS = 200  # text before a passage that may name its subject
 
 
-def subject_context(index: CorpusIndex, chunk: Chunk) -> str:
+def subject_context(index: CorpusIndex, chunk: Chunk, end: int | None = None) -> str:
     """Folded text a name must appear in to belong to a passage: the report's title and opening,
-    and the passage with the lines leading into it."""
+    and the passage with the lines leading into it (up to ``end``, a sentence's end, when given)."""
     doc = index.docs[chunk.doc_id]
-    return fold(doc.title + doc.text[:HEAD_CHARS] + doc.text[max(0, chunk.start - LEAD_CHARS):chunk.end])
+    stop = chunk.end if end is None else end
+    return fold(doc.title + doc.text[:HEAD_CHARS] + doc.text[max(0, chunk.start - LEAD_CHARS):stop])

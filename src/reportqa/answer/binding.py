@@ -130,6 +130,8 @@ def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
 
 
 def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
+    if not ctx.date:
+        _bind_relative_time(question, s, start, ctx, b)
     asked = [t for t in times_in(question, ctx.date)
              if not DURATION.search(t.text) and not t.base and t.text not in ANAPHORIC]
     if not asked:
@@ -146,6 +148,26 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
             b.matched.append(("时间", t.text, "句内"))
         else:
             b.failed.append(("时间", t.text, found.text if found else (ctx.date[:4] + "年" if ctx.date else "")))
+
+
+_SOME_DATE = "2000-07-01"  # any date: 今年 and 去年 stay a year apart whatever the report's date
+
+
+def _bind_relative_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
+    """In an undated report, 今年 asked and 去年 stated still differ: both are read against the same
+    (unknown) date. A stated year (2023年) cannot be compared with 今年 there, so it is left alone."""
+    asked = [t for t in times_in(question, _SOME_DATE) if not re.search(r"\d{4}", t.text)
+             and not DURATION.search(t.text) and not t.base and t.text not in ANAPHORIC]
+    if not asked:
+        return
+    found, where = _time_of(s, start, Context(ctx.lead, ctx.title, ctx.opening, _SOME_DATE))
+    if found is None or re.search(r"\d{4}", found.text) or where == "报告日期":
+        return
+    for t in asked:
+        if fits(t, found):
+            b.matched.append(("时间", t.text, where))
+        else:
+            b.failed.append(("时间", t.text, found.text))
 
 
 _SUB_YEAR = re.compile(r"月|季度|半年")

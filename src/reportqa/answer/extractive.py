@@ -104,8 +104,8 @@ class ExtractiveAnswerer:
     def mismatch(self, q: Question, c: Constraints, cand: Candidate, index: CorpusIndex) -> str:
         """A hard reason this sentence cannot answer: a body or person of the question is absent, no
         span, or what the question asks about is not named near it."""
-        for name in missing_names(c.bodies, subject_context(index, cand.passage.chunk)):
-            return f"{name} is neither the report's subject nor in the passage"
+        for name in missing_names(c.bodies, subject_context(index, cand.passage.chunk, cand.sentence.end)):
+            return f"{name} is neither the report's subject nor named up to the evidence"
         if (q.qtype in NEEDS_SPAN or q.wants_name) and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
         near = _near_text_of(index, cand)

@@ -1,0 +1,40 @@
+"""Which sentence answers, on small reports written here (fake embedder: the answerer's rules, fast)."""
+
+import pytest
+
+from reportqa.pipeline import Pipeline
+
+from fakes import HashEmbedder
+
+FUNDS = """青溪市对口帮扶资金安排出炉
+
+记者从青溪市对口帮扶工作会议上获悉,青溪市今年继续围绕产业、就业、教育、医疗和人居环境等重点领域推进帮扶工作。
+会议总结了过去一年的帮扶成效,部署了下一阶段的重点任务,要求各镇各部门压实责任,加快项目建设进度,确保帮扶资金用在刀刃上。
+会上,各镇负责人分别汇报了帮扶项目的推进情况,市直有关部门就资金监管、项目验收和绩效评价作了说明。
+与会人员还实地察看了部分帮扶项目的建设情况,听取了驻村工作队和村干部的意见建议,并就下一步工作进行了深入交流。
+会议强调,要把帮扶工作与乡村振兴有机结合起来,持续巩固拓展脱贫攻坚成果,不断增强帮扶地区的内生发展动力。
+
+2019年,青溪市拿出800万元财政帮扶资金,主要用于解决卫生、教育和喝水等方面的问题。
+卫生帮扶资金420万元,主要建设镇卫生院和村卫生站。
+教育帮扶资金35万元,主要建设青溪三中饮水工程。
+"""
+
+
+@pytest.fixture(scope="module")
+def pipe(tmp_path_factory):
+    root = tmp_path_factory.mktemp("evidence")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "funds.txt").write_text(FUNDS, encoding="utf-8")
+    p = Pipeline(root / "index", corpus, embedder=HashEmbedder())
+    p.build()
+    return p
+
+
+def answer_line(ans) -> str:
+    return ans.text.split("\n")[0].replace("[1]", "")
+
+
+def test_a_body_named_only_after_a_figure_does_not_own_it(pipe):
+    ans = pipe.ask("2019年青溪市拿了多少钱去解决青溪三中的喝水问题?")
+    assert ans.found and answer_line(ans) == "35万元"
