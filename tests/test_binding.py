@@ -299,3 +299,9 @@ def test_this_year_asked_is_not_last_year_stated_even_in_an_undated_report():
     assert admissible("市城投公司今年拨付了多少万元改造北坑小学厕所?", sentence) == []
     assert admissible("市城投公司去年拨付了多少万元改造北坑小学厕所?", sentence) == ["48万元"]
     assert admissible("市城投公司拨付了多少万元改造北坑小学厕所?", sentence) == ["48万元"]
+
+
+def test_a_word_the_question_sets_aside_is_not_what_it_asks_about():
+    assert "粤东" not in read_constraints(analyse("粤东以外的帮扶市配套了多少资金?")).asked
+    assert "茶叶" not in read_constraints(analyse("除了茶叶之外,合作社还销售了多少吨农产品?")).asked
+    assert "茶叶" in read_constraints(analyse("合作社销售了多少吨茶叶?")).asked

@@ -19,6 +19,11 @@ FUNDS = """青溪市对口帮扶资金安排出炉
 教育帮扶资金35万元,主要建设青溪三中饮水工程。
 """
 
+SCHOOL = """城投公司结对帮扶北坑村
+
+城投公司去年支持48万元改造北坑小学厕所和北坑文化广场。今年拨付帮扶资金30万元用于北坑村道路修建和困难群众建房。
+"""
+
 
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
@@ -26,6 +31,7 @@ def pipe(tmp_path_factory):
     corpus = root / "corpus"
     corpus.mkdir()
     (corpus / "funds.txt").write_text(FUNDS, encoding="utf-8")
+    (corpus / "school.txt").write_text(SCHOOL, encoding="utf-8")
     p = Pipeline(root / "index", corpus, embedder=HashEmbedder())
     p.build()
     return p
@@ -38,3 +44,10 @@ def answer_line(ans) -> str:
 def test_a_body_named_only_after_a_figure_does_not_own_it(pipe):
     ans = pipe.ask("2019年青溪市拿了多少钱去解决青溪三中的喝水问题?")
     assert ans.found and answer_line(ans) == "35万元"
+
+
+def test_what_a_figure_measures_is_not_borrowed_from_the_figure_before_it(pipe):
+    ans = pipe.ask("城投公司今年拨付了多少万元改造北坑小学厕所?")
+    assert not ans.found
+    ans = pipe.ask("城投公司去年支持了多少万元改造北坑小学厕所?")
+    assert ans.found and answer_line(ans) == "48万元"

@@ -94,7 +94,13 @@ def _asked_things(q: Question, places: list[Place]) -> list[str]:
     guessed = [w for w, f in pos_tags(asking) if f in ("n", "nz", "nr") and 2 <= len(w) <= 4
                and not word_frequency(w)]
     return [n for n in dict.fromkeys(q.nouns + guessed) if n in asking and n not in skip
-            and not any(n in p or p in n for p in names)]
+            and not any(n in p or p in n for p in names) and not _excluded(n, q.text)]
+
+
+def _excluded(word: str, text: str) -> bool:
+    """Whether the question sets ``word`` aside (珠三角以外的属地市, 除广州外): not what it asks about."""
+    w = re.escape(word)
+    return bool(re.search(w + r"(?:以外|之外)|除(?:了)?[^,，。?？]{0,6}" + w + r"[^,，。?？]{0,6}(?:外|以外|之外)", text))
 
 
 def _parts(clause: str) -> list[str]:

@@ -17,6 +17,7 @@ from .binding import Binding, Context, bind
 from .constraints import Constraints, read_constraints
 from .places import places_in
 from .question import Question, analyse, fits_kind, missing_names, person_names
+from .units import figures_in
 from .spans import CLAUSE_END, PLACE_KIND, Span, clause_bounds, date_spans, number_spans, place_slot, role_name, slot_span
 from .verify import check
 
@@ -174,9 +175,15 @@ NEAR_CHARS = 80  # text before a sentence that may name what its figures measure
 
 def _near_text_of(index: CorpusIndex, cand: Candidate) -> str:
     """Folded title of the report and the text from a little before the candidate sentence to its
-    end: where what a figure measures is named."""
+    end: where what a figure measures is named. A clause before the sentence that states its own
+    figure of the same kind (去年支持61万元改造小学厕所) names what *that* figure measures: left out."""
     doc = index.docs[cand.passage.chunk.doc_id]
-    return fold(doc.title + "\n" + doc.text[max(0, cand.sentence.start - NEAR_CHARS):cand.sentence.end])
+    before = doc.text[max(0, cand.sentence.start - NEAR_CHARS):cand.sentence.start]
+    fig = cand.span.figure if cand.span else None
+    if fig is not None:
+        before = "".join(c for c in re.split(f"(?<=[{CLAUSE_END}])", before)
+                         if not any(f.family == fig.family for f in figures_in(normalize(c))))
+    return fold(doc.title + "\n" + before + doc.text[cand.sentence.start:cand.sentence.end])
 
 
 def _context(index: CorpusIndex, p: Passage, s: Sentence) -> Context:
