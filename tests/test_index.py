@@ -1,5 +1,6 @@
 """Building, updating, verifying and protecting the index (fake embedder: fast, counts calls)."""
 
+import json
 import shutil
 
 import pytest
@@ -8,6 +9,7 @@ from reportqa.corpusindex import CorpusIndex
 from reportqa.dense import FaissStore
 from reportqa.errors import CorruptIndexError, IndexMismatchError, IndexMissingError
 from reportqa.pipeline import Pipeline
+from reportqa.store import sha256_file
 
 from conftest import SEED_CORPUS
 from fakes import HashEmbedder
@@ -262,3 +264,22 @@ def test_a_failed_write_removes_the_partial_build_and_keeps_the_index(tmp_path, 
     assert not list((tmp_path / "index" / "snapshots").glob(".build-*"))
     assert make(tmp_path, corpus).store.current() == before
     assert "new.txt" not in make(tmp_path, corpus).index.docs
+
+
+def test_a_snapshot_whose_records_disagree_says_so_in_words(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    snap = pipe.store.current()
+    lines = (snap / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["doc_id"] = "gone.txt"
+    (snap / "chunks.jsonl").write_text("\n".join([json.dumps(first)] + lines[1:]) + "\n", encoding="utf-8")
+    manifest = json.loads((snap / "manifest.json").read_text(encoding="utf-8"))
+    manifest["checksums"]["chunks.jsonl"] = sha256_file(snap / "chunks.jsonl")  # consistent, yet wrong
+    (snap / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(CorruptIndexError) as err:
+        make(tmp_path, corpus).load()
+    assert "'gone.txt', which the snapshot lacks" in str(err.value)
+    assert "reportqa index --index" in str(err.value)
+    make(tmp_path, corpus).build()  # the advice works: the index is rebuilt and loads
+    assert make(tmp_path, corpus).load().docs

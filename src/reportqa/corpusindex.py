@@ -14,7 +14,7 @@ import numpy as np
 from .dense import FaissStore
 from .errors import CorruptIndexError
 from .lexical import BM25Store
-from .store import SnapshotStore
+from .store import REBUILD_HINT, SnapshotStore
 from .textnorm import fold
 from .types import Chunk, Document, Sentence
 
@@ -76,8 +76,8 @@ class CorpusIndex:
                 skeys.append(r["key"])
             cvec, svec = np.load(snap / CHUNK_VECS), np.load(snap / SENT_VECS)
         except (OSError, KeyError, ValueError, TypeError) as exc:
-            raise CorruptIndexError(f"index at {store.root} is unreadable ({exc}); "
-                                    f"rebuild it with: reportqa index --index {store.root}") from exc
+            raise CorruptIndexError(f"index at {store.root} is unreadable ({_describe(exc)}); "
+                                    + REBUILD_HINT.format(root=store.root)) from exc
         return cls(manifest, docs, chunks, ckeys, cvec, sents, skeys, svec,
                    FaissStore.load(snap), BM25Store.load(snap), snap)
 
@@ -139,3 +139,10 @@ def _write_jsonl(path: Path, rows) -> None:
 def _read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def _describe(exc: Exception) -> str:
+    """What went wrong reading a snapshot, in words: a bare KeyError prints only the key (5)."""
+    if isinstance(exc, KeyError):
+        return f"a record refers to {exc.args[0]!r}, which the snapshot lacks"
+    return str(exc) or type(exc).__name__
