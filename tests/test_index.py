@@ -283,3 +283,18 @@ def test_a_snapshot_whose_records_disagree_says_so_in_words(tmp_path, corpus):
     assert "reportqa index --index" in str(err.value)
     make(tmp_path, corpus).build()  # the advice works: the index is rebuilt and loads
     assert make(tmp_path, corpus).load().docs
+
+
+def test_adding_reports_goes_through_the_pipeline(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    new = tmp_path / "新报告.txt"
+    new.write_text("鹤溪镇今年建成高标准农田1200亩，带动群众增收。\n", encoding="utf-8")
+    bad = tmp_path / "notes.exe"
+    bad.write_bytes(b"MZ\x90\x00")
+    saved, rejected, report = pipe.add_reports([new, bad])
+    assert [s.status for s in saved] == ["added"] and [r.original for r in rejected] == ["notes.exe"]
+    assert report is not None and report.added == [saved[0].name]
+    assert "1200亩" in pipe.retrieve("鹤溪镇建成多少亩高标准农田", k=1)[0].chunk.text
+    saved, _, report = pipe.add_reports([new])
+    assert saved[0].status == "duplicate" and report is None  # nothing new: no rebuild

@@ -22,6 +22,7 @@ import pytest
 from gradio_client import Client, handle_file
 
 from reportqa import ui
+from reportqa.app import render
 from reportqa.pipeline import Pipeline
 from reportqa.uploads import save_uploads
 
@@ -290,12 +291,12 @@ def test_rendering_escapes_report_text():
             "text": HOSTILE_TEXT, "quote": SCRIPT, "quote_start": q0, "quote_end": q0 + len(SCRIPT), "score": 1.0}
     data = {"question": f"问{SCRIPT}", "found": True, "answer": f"37个[1]\n原文：{SCRIPT}示范基地{IMG}[1]",
             "citations": [cite], "passages": []}
-    verify = ui.verify_html(data, 0, 1, {})
-    for out in (ui.chat_html(data, 0), verify, ui.esc(HOSTILE_TEXT)):
+    verify = render.verify_html(data, 0, 1, {})
+    for out in (render.chat_html(data, 0), verify, render.esc(HOSTILE_TEXT)):
         assert "<script" not in out and "<img" not in out
         assert "&lt;script&gt;" in out and "&lt;img src=x onerror=&quot;" in out
-    assert f'<mark class="rq-quote">{ui.esc(SCRIPT)}</mark>' in verify
-    assert "⚠ 未找到" in ui.notfound_html(SCRIPT) and "&lt;script&gt;" in ui.notfound_html(SCRIPT)
+    assert f'<mark class="rq-quote">{render.esc(SCRIPT)}</mark>' in verify
+    assert "⚠ 未找到" in render.notfound_html(SCRIPT) and "&lt;script&gt;" in render.notfound_html(SCRIPT)
 
 
 def test_a_near_miss_is_shown_as_not_the_answer_and_matched_constraints_beside_an_answer(tmp_path):
@@ -305,7 +306,7 @@ def test_a_near_miss_is_shown_as_not_the_answer_and_matched_constraints_beside_a
     refused = {"question": "2018年松阳县茶叶产值是多少?", "found": False, "citations": [], "passages": [],
                "answer": "现有报告中没有找到关于“2018年松阳县茶叶产值是多少”的信息。",
                "near_miss": {"text": "报告没有给出2018年的这一数字；给出的是2023年的：1.5亿元[1]", "citation": cite}}
-    chat, verify = ui.chat_html(refused, 0), ui.verify_html(refused, 0, 1, {})
+    chat, verify = render.chat_html(refused, 0), render.verify_html(refused, 0, 1, {})
     for out in (chat, verify):
         assert "⚠ 未找到" in out and "不是所问的答案" in out and "给出的是2023年的：1.5亿元" in out
     assert "rq-cite" not in chat  # the near miss is no clickable answer citation
@@ -313,7 +314,7 @@ def test_a_near_miss_is_shown_as_not_the_answer_and_matched_constraints_beside_a
                 "answer": "1.5亿元[1]\n原文：2023年松阳县茶叶产值1.5亿元。[1]",
                 "matched": [{"constraint": "时间", "value": "2023年", "where": "句内"},
                             {"constraint": "地点", "value": "松阳县", "where": "句内"}]}
-    for out in (ui.chat_html(answered, 0), ui.verify_html(answered, 0, 1, {})):
+    for out in (render.chat_html(answered, 0), render.verify_html(answered, 0, 1, {})):
         assert "时间 ✓ 2023年" in out and "地点 ✓ 松阳县" in out
 
 
@@ -328,5 +329,5 @@ def test_example_questions_come_from_a_setting(tmp_path, monkeypatch):
 
 
 def test_apostrophes_are_not_double_escaped():
-    assert ui.esc("Xi'an 'a'") == "Xi'an 'a'"
-    assert ui.esc('"><b>') == "&quot;&gt;&lt;b&gt;"
+    assert render.esc("Xi'an 'a'") == "Xi'an 'a'"
+    assert render.esc('"><b>') == "&quot;&gt;&lt;b&gt;"

@@ -24,6 +24,7 @@ from .serialize import answer_dict
 from .store import SnapshotStore
 from .textnorm import normalize, printable
 from .types import Answer, Passage
+from .uploads import Rejected, Saved, Upload, save_uploads
 
 CANDIDATES = 50  # per retriever, before fusion
 MAX_QUESTION_CHARS = 500  # a question longer than this is refused with a message (jieba is linear in length)
@@ -100,6 +101,16 @@ class Pipeline:
         report = build_index(self.corpus_dir, self.store, self.embedder, self.segmenter, progress)
         self.load()
         return report
+
+    def add_reports(self, files: list[Upload], progress: Progress | None = None
+                    ) -> tuple[list[Saved], list[Rejected], IndexReport | None]:
+        """Copy new reports into the corpus (checked: name, size, content) and index them.
+
+        The index is rebuilt only when at least one file is not already in the corpus.
+        """
+        saved, rejected = save_uploads(files, self.corpus_dir)
+        report = self.build(progress) if any(s.status != "duplicate" for s in saved) else None
+        return saved, rejected, report
 
     def _query_vector(self, question: str) -> np.ndarray:
         return self.embedder.embed_queries([normalize(question)])[0]

@@ -1,13 +1,12 @@
-"""Browser UI (Gradio 6): chat with numbered citations, a verify panel, upload/reindex, index status.
-
-Every piece of report text and every question is escaped (:func:`esc`) before it becomes HTML.
+"""Browser UI (Gradio 6): the layout and handlers of the chat with numbered citations, the verify
+panel, upload/reindex and index status. The HTML comes from :mod:`reportqa.app.render`, the CSS and
+JavaScript from ``reportqa/app/static``; reports are added through the pipeline.
 Named API endpoints (``gradio_client``): ``/ask``, ``/reindex``, ``/upload``, ``/status``.
 """
 
 # No ``from __future__ import annotations``: gr.api reads the endpoints' return annotations as objects.
 import contextlib
 import dataclasses
-import html
 import logging
 import os
 import re
@@ -15,304 +14,25 @@ import threading
 import time
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator
 
 import gradio as gr
 
+from .app.render import (EMPTY_VERIFY, PENDING_HTML, chat_html, error_html, esc, growing, report_dict,
+                         report_html, static, status_html, verify_html)
 from .errors import ReportQAError, UsageError
 from .ingest import SUPPORTED_SUFFIXES
 from .indexer import IndexReport
 from .pipeline import Pipeline
 from .types import Document
-from .uploads import MAX_BYTES, Rejected, Saved, discard_uploads, save_uploads
+from .uploads import MAX_BYTES, Rejected, Saved, discard_uploads
 
 log = logging.getLogger(__name__)
 
 EXAMPLES_ENV = "REPORTQA_EXAMPLES"  # a file of example questions, one a line, for another corpus
 ASK_CONCURRENCY = 4  # questions answered at once; builds run in their own group, one at a time
-STREAM_STEPS, STREAM_DELAY = 24, 0.02  # how the finished answer is typed out
-PENDING_HTML = '<div class="rq-pending">🔎 正在检索报告并核对引文…</div>'
-EMPTY_VERIFY = ('<div class="rq-empty">提问后，这里逐条列出回答所引用的原文：报告标题、日期、来源、文件，'
-                '引用的句子以<mark class="rq-quote">高亮</mark>标出，并可展开整篇报告定位到该处。'
-                '点击回答中的 <span class="rq-cite-demo">[1]</span> 即可切换到对应引文。</div>')
+STREAM_DELAY = 0.02  # seconds between the steps of a finished answer being typed out
 _STAGES = {"read": "读取报告", "embed": "计算段落向量"}
-_MARKER = re.compile(r"\[(\d+)\]")
-_PIECE = re.compile(r"\[\d+\]|[^\[]{1,3}|\[")
-_MD_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]()#!|~$"})
-
-
-# ---------------------------------------------------------------- text → safe HTML
-def esc(text: Any) -> str:
-    """Text as inert HTML: ``html.escape`` plus Markdown-active characters as entities. Double quotes
-    are escaped (attributes here are double-quoted); apostrophes stay as they are, since the chat would
-    show an escaped one as ``&#x27;``."""
-    return html.escape(str(text), quote=False).replace('"', "&quot;").translate(_MD_ACTIVE)
-
-
-def _cite(turn: int, n: int) -> str:
-    """A clickable ``[n]``; ``value`` is "turn:n" (the chat's sanitizer drops data-* attributes)."""
-    return (f'<button type="button" class="rq-cite" value="{turn}:{n}" '
-            f'title="在右侧核对引文 [{n}]">[{n}]</button>')
-
-
-def _answer_body(text: str, turn: int, numbers: set[int]) -> str:
-    """Escaped answer text; each ``[n]`` that has a citation becomes a clickable button."""
-    out, pos = [], 0
-    for m in _MARKER.finditer(text):
-        if int(m.group(1)) in numbers:
-            out += [esc(text[pos:m.start()]), _cite(turn, int(m.group(1)))]
-            pos = m.end()
-    out.append(esc(text[pos:]))
-    return "".join(out).replace("\n", "<br>")
-
-
-def notfound_html(text: str, near: dict | None = None) -> str:
-    """The "not in the reports" state: a warning box, unlike an answer; a near miss (what the reports
-    give instead: another year, place or measure) inside it, marked as not the answer."""
-    extra = ""
-    if near:
-        source = esc(near["citation"]["title"] or near["citation"]["doc"])
-        extra = (f'<div class="rq-near"><div class="rq-near-flag">相近信息（不是所问的答案）</div>'
-                 f'{esc(near["text"])}<div class="rq-near-src">出处：{source}</div></div>')
-    return f'<div class="rq-notfound"><div class="rq-flag">⚠ 未找到</div>{esc(text)}{extra}</div>'
-
-
-_CONSTRAINT_NAMES = {"时间": "时间", "地点": "地点", "单位": "单位", "指标": "指标", "数值": "数值", "对象": "对象"}
-
-
-def matched_html(data: dict) -> str:
-    """The constraints of the question the answer was checked against (时间 ✓ 2023年 · 地点 ✓ 茂名市)."""
-    items = data.get("matched") or []
-    if not items:
-        return ""
-    seen, chips = set(), []
-    for m in items:
-        key = (m["constraint"], m["value"])
-        if key not in seen:
-            seen.add(key)
-            chips.append(f'<span class="rq-chip" title="{esc(m["where"])}">{esc(m["constraint"])} ✓ '
-                         f'{esc(m["value"])}</span>')
-    return f'<div class="rq-matched">核对：{"".join(chips)}</div>'
-
-
-def error_html(message: str) -> str:
-    """A failure shown in the page."""
-    return f'<div class="rq-error"><div class="rq-flag">⛔ 出错了</div>{esc(message)}</div>'
-
-
-def chat_html(data: dict, turn: int, partial: str | None = None) -> str:
-    """One answer as chat HTML; ``partial`` is a prefix of the answer while it is typed out."""
-    if not data["found"]:
-        return notfound_html(data["answer"], data.get("near_miss"))
-    nums = {c["n"] for c in data["citations"]}
-    if partial is not None:
-        return f'<div class="rq-answer">{_answer_body(partial, turn, nums)}<span class="rq-caret">▍</span></div>'
-    sources = "".join(f'<div class="rq-source">{_cite(turn, c["n"])} {esc(c["title"] or c["doc"])}</div>'
-                      for c in data["citations"])
-    return (f'<div class="rq-answer">{_answer_body(data["answer"], turn, nums)}'
-            f'<div class="rq-sources">{sources}</div>{matched_html(data)}</div>')
-
-
-def _growing(text: str) -> Iterator[str]:
-    """Longer and longer prefixes of ``text`` (never splitting a ``[n]`` marker)."""
-    pieces = _PIECE.findall(text)
-    step = max(1, len(pieces) // STREAM_STEPS)
-    for end in range(step, len(pieces), step):
-        yield "".join(pieces[:end])
-
-
-def _highlight(text: str, start: int, end: int, mark_id: str = "") -> str:
-    """``text`` escaped, with ``text[start:end]`` in a <mark>."""
-    ident = f' id="{mark_id}"' if mark_id else ""
-    return (f'{esc(text[:start])}<mark class="rq-quote"{ident}>{esc(text[start:end])}</mark>'
-            f'{esc(text[end:])}')
-
-
-def _locate(text: str, quote: str, start: int) -> int:
-    """Where ``quote`` is in ``text``: at ``start`` if it is there, else its first occurrence (-1)."""
-    if quote and text[start:start + len(quote)] == quote:
-        return start
-    return text.find(quote) if quote else -1
-
-
-def _meta_html(c: dict, doc: Document | None) -> str:
-    rows = [("日期", doc.date if doc else ""), ("来源", doc.source if doc else ""), ("文件", c["doc"])]
-    return '<dl class="rq-meta">' + "".join(
-        f"<dt>{k}</dt><dd>{esc(v) if v else '<span class=rq-muted>（未注明）</span>'}</dd>"
-        for k, v in rows) + "</dl>"
-
-
-def _full_html(c: dict, doc: Document | None, anchor: str) -> str:
-    """The whole cleaned report in a <details>, the quote marked (the JS hook scrolls to it)."""
-    if doc is None:
-        return '<p class="rq-muted">该报告已不在当前索引中（可能已被删除或改名）。</p>'
-    quote = c.get("quote", c["text"])
-    at = _locate(doc.text, quote, c.get("quote_start", c["start"]))
-    body = esc(doc.text) if at < 0 else _highlight(doc.text, at, at + len(quote), anchor)
-    note = "" if at >= 0 else '<p class="rq-muted">报告已更新，原引文在新版本中找不到。</p>'
-    return (f'<details class="rq-full"><summary>查看全文（定位到引文）</summary>{note}'
-            f'<div class="rq-fulltext">{body}</div></details>')
-
-
-def card_html(c: dict, turn: int, active: bool, doc: Document | None) -> str:
-    """One citation (or passage): title, date, source, file, passage with the quote marked."""
-    lead = len(c["text"]) - len(c["text"].lstrip())
-    passage = c["text"].strip()  # offsets below are relative to the stripped passage
-    quote = c.get("quote")
-    at = _locate(passage, quote, c["quote_start"] - c["start"] - lead) if quote else -1
-    shown = _highlight(passage, at, at + len(quote)) if at >= 0 else esc(passage)
-    title = esc((doc.title if doc else c.get("title")) or c["doc"])
-    marker = _cite(turn, c["n"]) if quote and isinstance(c["n"], int) else f'<span class="rq-pn">{esc(c["n"])}</span>'
-    full = _full_html(c, doc, f"rq-a-{turn}-{c['n']}")
-    return (f'<section class="rq-card{" rq-active" if active else ""}" data-n="{c["n"]}" '
-            f'data-doc="{esc(c["doc"])}"><div class="rq-card-title">{marker} {title}</div>'
-            f'{_meta_html(c, doc)}<blockquote class="rq-passage">{shown}</blockquote>'
-            f'{full}</section>')
-
-
-def verify_html(data: dict | None, turn: int, selected: int, docs: dict[str, Document]) -> str:
-    """The verify panel for one answer, citation ``selected`` highlighted."""
-    if data is None:
-        return EMPTY_VERIFY
-    head = f'<div class="rq-vq">第 {turn + 1} 问：{esc(data["question"])}</div>'
-    if not data["found"]:
-        near = "".join(card_html(p, turn, False, docs.get(p["doc"])) for p in data["passages"][:3])
-        hint = '<div class="rq-muted">最接近的段落（仅供参考，它们不回答这个问题）：</div>' if near else ""
-        miss = data.get("near_miss")
-        card = card_html({**miss["citation"], "n": "≈"}, turn, False, docs.get(miss["citation"]["doc"])) if miss else ""
-        box = notfound_html(data["answer"], miss)
-        return f'<div class="rq-verify" data-turn="{turn}">{head}{box}{card}{hint}{near}</div>'
-    nums = {c["n"] for c in data["citations"]}
-    cards = "".join(card_html(c, turn, c["n"] == selected, docs.get(c["doc"])) for c in data["citations"])
-    answer = f'<div class="rq-vanswer">{_answer_body(data["answer"], turn, nums)}{matched_html(data)}</div>'
-    return f'<div class="rq-verify" data-turn="{turn}" data-selected="{selected}">{head}{answer}{cards}</div>'
-
-
-def status_html(st: dict) -> str:
-    """Index status: counts, model, build time, and a table of the reports."""
-    facts = [("报告", f'{st["reports"]} 份'), ("段落", f'{st["passages"]} 个'), ("模型", st["model"]),
-             ("建立时间", st.get("built_at") or ""), ("建索引用时", f'{st.get("build_seconds") or 0} 秒'),
-             ("索引目录", st.get("index", "")), ("语料目录", st.get("corpus", ""))]
-    dl = '<dl class="rq-meta">' + "".join(f"<dt>{k}</dt><dd>{esc(v)}</dd>" for k, v in facts) + "</dl>"
-    rows = "".join(
-        f'<tr><td>{esc(d.get("title") or "")}</td><td>{esc(d.get("date") or "")}</td>'
-        f'<td>{esc(d.get("source") or "")}</td><td><code>{esc(d["doc_id"])}</code></td>'
-        f'<td>{esc(d.get("fmt") or "")} {esc(d.get("encoding") or "")}</td><td>{d.get("chars", "")}</td></tr>'
-        for d in sorted(st["documents"], key=lambda d: d["doc_id"]))
-    table = ('<table class="rq-table"><thead><tr><th>标题</th><th>日期</th><th>来源</th><th>文件</th>'
-             f'<th>格式/编码</th><th>字数</th></tr></thead><tbody>{rows}</tbody></table>')
-    return f'<div class="rq-status">{dl}{table}</div>'
-
-
-def report_html(report: IndexReport | None, saved: Sequence[Saved] = (),
-                rejected: Sequence[Rejected] = ()) -> str:
-    """What an upload and/or rebuild did, skipped files with their reasons."""
-    parts = [f'<li class="rq-ok">{esc(s.original)}：{esc(s.message)}</li>' for s in saved]
-    parts += [f'<li class="rq-bad">✗ {esc(r.original)}：{esc(r.reason)}</li>' for r in rejected]
-    if report is not None:
-        parts.append(f'<li>索引已就绪：{report.documents} 份报告，{report.chunks} 个段落，用时 {report.seconds:.1f} 秒'
-                     f'（新计算 {report.embedded} 条向量，复用 {report.reused} 条）</li>')
-        for label, names in (("新增", report.added), ("更新", report.updated), ("删除", report.removed),
-                             ("读取失败，保留旧版本", report.kept_previous)):
-            if names:
-                parts.append(f"<li>{label}（{len(names)}）：{esc('、'.join(names))}</li>")
-        parts += [f'<li class="rq-bad">跳过 {esc(n)}：{esc(why)}</li>' for n, why in report.skipped]
-        parts += [f'<li class="rq-bad">已索引，但 {esc(n)}：{esc(note)}</li>' for n, note in report.warnings]
-    elif saved or rejected:
-        parts.append("<li>没有新报告，索引保持不变。</li>")
-    return f'<ul class="rq-report">{"".join(parts)}</ul>'
-
-
-def report_dict(report: IndexReport | None) -> dict | None:
-    """An :class:`IndexReport` as JSON-ready data."""
-    return dataclasses.asdict(report) if report is not None else None
-
-
-# ---------------------------------------------------------------- browser side
-VERIFY_JS = """
-const pick = (n) => {
-  let card = null;
-  element.querySelectorAll('.rq-card').forEach((c) => {
-    const on = c.dataset.n === String(n);
-    c.classList.toggle('rq-active', on);
-    if (on) card = c;
-  });
-  if (card) card.scrollIntoView({block: 'nearest'});
-};
-const toQuote = (details) => {
-  const box = details.querySelector('.rq-fulltext');
-  const mark = box && box.querySelector('mark');
-  if (mark) box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
-};
-element.addEventListener('click', (e) => {
-  const b = e.target.closest && e.target.closest('.rq-cite');
-  if (b && element.contains(b)) { e.preventDefault(); pick(b.value.split(':')[1]); }
-});
-element.addEventListener('toggle', (e) => {
-  const d = e.target;
-  if (d.classList && d.classList.contains('rq-full') && d.open) toQuote(d);
-}, true);
-if (typeof watch === 'function') watch('value', () => {
-  const v = element.querySelector('.rq-verify');
-  if (v && v.dataset.selected) pick(v.dataset.selected);
-});
-"""
-
-# A [n] clicked in the chat selects that answer's citation: the hidden picker's value becomes
-# "turn:n:time" and its change event re-renders the verify panel on the server.
-PICK_JS = """
-window.__rqPick = (turn, n) => { props.value = turn + ':' + n + ':' + Date.now(); trigger('change'); };
-if (!window.__rqPickBound) {
-  window.__rqPickBound = true;
-  document.addEventListener('click', (e) => {
-    const b = e.target.closest && e.target.closest('#rq-chat .rq-cite');
-    if (!b) return;
-    e.preventDefault();
-    const [turn, n] = b.value.split(':');
-    window.__rqPick(turn, n);
-  }, true);
-}
-"""
-
-CSS = """
-.rq-hidden { display: none !important; }
-#rq-verify { max-height: 78vh; overflow-y: auto; padding-right: 4px; }
-.rq-cite { display: inline; border: 0; border-radius: 4px; padding: 0 3px; margin: 0 1px; cursor: pointer;
-  font: inherit; font-size: .8em; font-weight: 600; vertical-align: super; line-height: 1;
-  background: var(--color-accent-soft); color: var(--color-accent); }
-.rq-cite:hover, .rq-cite:focus { outline: 2px solid var(--color-accent); }
-.rq-cite-demo { color: var(--color-accent); font-weight: 600; }
-.rq-sources { margin-top: .5em; font-size: .85em; opacity: .85; }
-.rq-notfound { border: 1px solid #d39e00; background: #fff8e1; color: #6b4a00; border-radius: 8px;
-  padding: 8px 12px; }
-.rq-error { border: 1px solid #c62828; background: #fdecea; color: #7f1d1d; border-radius: 8px; padding: 8px 12px; }
-.rq-flag { font-weight: 700; margin-bottom: 2px; }
-.rq-near { margin-top: 6px; padding: 6px 10px; border-left: 3px solid #d39e00; background: #fffdf5; }
-.rq-near-flag { font-size: .85em; font-weight: 600; }
-.rq-near-src { font-size: .85em; opacity: .8; }
-.rq-matched { margin-top: .4em; font-size: .8em; }
-.rq-chip { display: inline-block; margin: 0 4px 2px 0; padding: 0 6px; border-radius: 10px;
-  background: #e8f5e9; color: #1b5e20; border: 1px solid #a5d6a7; }
-.rq-pending, .rq-muted, .rq-empty { color: var(--body-text-color-subdued); }
-.rq-vq { font-weight: 600; margin-bottom: 4px; }
-.rq-vanswer { margin: 4px 0 8px; }
-.rq-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 8px 0; }
-.rq-card.rq-active { border-color: var(--color-accent); box-shadow: 0 0 0 2px var(--color-accent-soft); }
-.rq-card-title { font-weight: 600; }
-.rq-pn { font-size: .8em; opacity: .7; margin-right: 4px; }
-.rq-meta { display: grid; grid-template-columns: max-content 1fr; gap: 1px 10px; font-size: .85em; margin: 4px 0; }
-.rq-meta dt { color: var(--body-text-color-subdued); }
-.rq-meta dd { margin: 0; word-break: break-all; }
-#rq-verify .rq-passage { white-space: pre-wrap; margin: 6px 0; padding: 6px 10px;
-  border-left: 3px solid var(--color-accent); background: var(--background-fill-secondary); }
-mark.rq-quote { background: #ffe066; color: #222; padding: 0 1px; }
-.rq-full summary { cursor: pointer; color: var(--color-accent); font-size: .9em; }
-.rq-fulltext { position: relative; white-space: pre-wrap; max-height: 45vh; overflow-y: auto; padding: 6px 10px;
-  border: 1px solid var(--border-color-primary); border-radius: 6px; font-size: .92em; line-height: 1.7; }
-.rq-report .rq-bad { color: #b71c1c; }
-.rq-table { width: 100%; border-collapse: collapse; font-size: .9em; }
-.rq-table th, .rq-table td { border-bottom: 1px solid var(--border-color-primary); padding: 4px 6px; text-align: left; }
-"""
 
 FONTS = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "system-ui", "sans-serif"]
 
@@ -379,7 +99,7 @@ class _Handlers:
             yield [*messages, {"role": "assistant", "content": _shown(exc)}], gr.skip(), turns, ""
             return
         turn, turns = len(turns), [*turns, data]
-        for prefix in _growing(data["answer"]) if data["found"] else ():
+        for prefix in growing(data["answer"]) if data["found"] else ():
             yield [*messages, {"role": "assistant", "content": chat_html(data, turn, prefix)}], gr.skip(), turns, ""
             time.sleep(STREAM_DELAY)
         first = data["citations"][0]["n"] if data["citations"] else 0
@@ -397,11 +117,7 @@ class _Handlers:
     # ---- index
     def build(self, progress: Callable | None = None) -> IndexReport:
         """Bring the index up to date with the corpus; the new snapshot goes live at the end."""
-        if progress is None:
-            return self.pipe.build()
-        progress(0, desc="准备重建索引…")
-        return self.pipe.build(progress=lambda stage, done, total: progress(
-            (done, total), desc=_STAGES.get(stage, stage), unit="项"))
+        return self.pipe.build(progress=_build_progress(progress))
 
     def rebuild(self, progress: gr.Progress = gr.Progress()) -> str:
         """「从语料库重建」: rebuild, then report what changed."""
@@ -428,11 +144,12 @@ class _Handlers:
 
     def save_and_build(self, files: list[str], progress: Callable | None = None
                        ) -> tuple[list[Saved], list[Rejected], IndexReport | None]:
-        """Save uploads into the corpus; rebuild when at least one of them is new."""
-        saved, rejected = save_uploads(files, self.pipe.corpus_dir)
-        discard_uploads(files, Path(gr.utils.get_upload_folder()))  # the corpus has its own copies
-        report = self.build(progress) if any(s.status != "duplicate" for s in saved) else None
-        return saved, rejected, report
+        """Add uploads to the corpus through the pipeline (it rebuilds when one of them is new), then
+        drop Gradio's temporary copies."""
+        try:
+            return self.pipe.add_reports(files, _build_progress(progress))
+        finally:
+            discard_uploads(files, Path(gr.utils.get_upload_folder()))  # the corpus has its own copies
 
     def status_panel(self) -> str:
         """The status tab's HTML (an error box when there is no usable index)."""
@@ -440,6 +157,14 @@ class _Handlers:
             return status_html(self.pipe.status())
         except Exception as exc:  # noqa: BLE001
             return error_html(_message(exc))
+
+
+def _build_progress(progress: Callable | None) -> Callable | None:
+    """The pipeline's build progress (stage, done, total) shown on a Gradio progress bar."""
+    if progress is None:
+        return None
+    progress(0, desc="准备重建索引…")
+    return lambda stage, done, total: progress((done, total), desc=_STAGES.get(stage, stage), unit="项")
 
 
 @contextlib.contextmanager
@@ -508,8 +233,8 @@ def _chat_tab(h: _Handlers) -> None:
             clear = gr.Button("清空对话", size="sm", variant="stop")
         with gr.Column(scale=4):
             gr.HTML("<b>核对引文</b>", js_on_load=None)
-            verify = gr.HTML(EMPTY_VERIFY, js_on_load=VERIFY_JS, elem_id="rq-verify")
-            picker = gr.HTML("", js_on_load=PICK_JS, elem_id="rq-picker", elem_classes="rq-hidden")
+            verify = gr.HTML(EMPTY_VERIFY, js_on_load=static("verify.js"), elem_id="rq-verify")
+            picker = gr.HTML("", js_on_load=static("pick.js"), elem_id="rq-picker", elem_classes="rq-hidden")
     chat_event = dict(fn=h.respond, outputs=[chat, verify, turns, box], api_name="ui_chat", api_visibility="private",
                       concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     box.submit(inputs=[box, chat, turns], **chat_event)
@@ -564,7 +289,7 @@ def start(pipe: Pipeline, host: str = "127.0.0.1", port: int = 7860, quiet: bool
     theme = gr.themes.Soft(primary_hue="teal", font=FONTS, font_mono=["ui-monospace", "monospace"])
     _, url, _ = demo.launch(
         server_name=host, server_port=port, share=False, inbrowser=False, prevent_thread_lock=True,
-        quiet=quiet, show_error=True, theme=theme, css=CSS, footer_links=["api"],
+        quiet=quiet, show_error=True, theme=theme, css=static("ui.css"), footer_links=["api"],
         max_file_size=4 * MAX_BYTES, enable_monitoring=False, ssr_mode=False, mcp_server=False, pwa=False)
     return demo, url
 

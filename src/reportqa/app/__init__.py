@@ -1,0 +1,1 @@
+"""The user-facing parts: HTML rendering and the UI's static files."""
