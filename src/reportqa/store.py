@@ -27,7 +27,7 @@ from .errors import CorruptIndexError, IndexMismatchError, IndexMissingError, In
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-REBUILD_HINT = "rebuild it with: reportqa index --index {root}"
+REBUILD_HINT = "rebuild it with: reportqa index --index {root} --corpus DIR (DIR: the folder of your reports)"
 
 
 def sha256_file(path: Path) -> str:
@@ -126,8 +126,8 @@ class SnapshotStore:
         """The live snapshot and its manifest, verified against checksums and ``expect``."""
         snap = self.current()
         if snap is None:
-            raise IndexMissingError(f"no index at {self.root}; build one with: "
-                                    f"reportqa index --index {self.root}")
+            raise IndexMissingError(f"no index at {self.root}; build one with: reportqa index --index "
+                                    f"{self.root} --corpus DIR (DIR: the folder of your reports)")
         try:
             manifest = json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
             if not isinstance(manifest, dict) or not isinstance(manifest.get("checksums", {}), dict):
