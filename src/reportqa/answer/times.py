@@ -9,6 +9,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from .units import figures_in
+
 _POINT_END = re.compile(r"(?:底|末|初|截至|截止|日)$")
 _KINDS = ("time_point", "time_span")
 _HOLIDAY = r"五一|国庆|春节|元旦|中秋|端午|清明|元宵|劳动节|黄金周"  # a festival names a period of its own
@@ -96,8 +98,6 @@ def _is_base(text: str, a: int, b: int) -> bool:
 
 def _counted(text: str) -> bool:
     """Whether ``text`` begins with a figure in a unit (2000人), not a bare year (2020塘口七夕)."""
-    from .units import figures_in
-
     found = figures_in(text)
     return bool(found) and found[0].start == 0 and found[0].unit not in ("", "年")
 
