@@ -27,7 +27,8 @@ from .errors import CorruptIndexError, IndexMismatchError, IndexMissingError, In
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-REBUILD_HINT = "rebuild it with: reportqa index --index {root} --corpus DIR (DIR: the folder of your reports)"
+INDEX_COMMAND = "reportqa index --index {root} --corpus DIR (DIR: the folder of your reports)"
+REBUILD_HINT = "rebuild it with: " + INDEX_COMMAND
 
 
 def sha256_file(path: Path) -> str:
@@ -126,8 +127,8 @@ class SnapshotStore:
         """The live snapshot and its manifest, verified against checksums and ``expect``."""
         snap = self.current()
         if snap is None:
-            raise IndexMissingError(f"no index at {self.root}; build one with: reportqa index --index "
-                                    f"{self.root} --corpus DIR (DIR: the folder of your reports)")
+            raise IndexMissingError(f"no index at {self.root}; build one with: "
+                                    + INDEX_COMMAND.format(root=self.root))
         try:
             manifest = json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
             if not isinstance(manifest, dict) or not isinstance(manifest.get("checksums", {}), dict):

@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from ..segment import pos_tags
 from .constraints import CHANGE, Constraints
 from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
@@ -88,6 +89,8 @@ def _bind_stages(question: str, s: str, start: int, ctx: Context, b: Binding) ->
     """A question about 第二期 takes the second phase's figure, not 初期's. A question naming two stages
     of a kind (第一批和第二批…交接) asks about both: each must be named around the candidate."""
     asked = stages_in(question)
+    if not asked:
+        return
     around = stages_in("\n".join((s, ctx.lead, ctx.title, ctx.opening)))
     for a in asked:
         if sum(x.kind == a.kind for x in asked) > 1:
@@ -132,8 +135,7 @@ def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
 def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
     if not ctx.date:
         _bind_relative_time(question, s, start, ctx, b)
-    asked = [t for t in times_in(question, ctx.date)
-             if not DURATION.search(t.text) and not t.base and t.text not in ANAPHORIC]
+    asked = _asked_times(question, ctx.date)
     if not asked:
         return
     found, where = _time_of(s, start, ctx)
@@ -150,14 +152,19 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
             b.failed.append(("时间", t.text, found.text if found else (ctx.date[:4] + "年" if ctx.date else "")))
 
 
+def _asked_times(question: str, date: str) -> list[TimeRef]:
+    """The times a question pins its answer to: not durations (近三年), bases (比2018年) or 当年."""
+    return [t for t in times_in(question, date)
+            if not DURATION.search(t.text) and not t.base and t.text not in ANAPHORIC]
+
+
 _SOME_DATE = "2000-07-01"  # any date: 今年 and 去年 stay a year apart whatever the report's date
 
 
 def _bind_relative_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
     """In an undated report, 今年 asked and 去年 stated still differ: both are read against the same
     (unknown) date. A stated year (2023年) cannot be compared with 今年 there, so it is left alone."""
-    asked = [t for t in times_in(question, _SOME_DATE) if not re.search(r"\d{4}", t.text)
-             and not DURATION.search(t.text) and not t.base and t.text not in ANAPHORIC]
+    asked = [t for t in _asked_times(question, _SOME_DATE) if not re.search(r"\d{4}", t.text)]
     if not asked:
         return
     found, where = _time_of(s, start, Context(ctx.lead, ctx.title, ctx.opening, _SOME_DATE))
@@ -219,8 +226,6 @@ def _mentions(text: str, asked: list[Place]) -> list[Place]:
 @functools.lru_cache(maxsize=4096)
 def _places_read(text: str) -> tuple[Place, ...]:
     """Full names and towns, plus the gazetteer's short names where jieba tags that very word a place."""
-    from ..segment import pos_tags
-
     full = places_in(text)
     ns, pos = set(), 0
     for w, f in pos_tags(text):
@@ -408,8 +413,6 @@ _PART = re.compile(r"[,，;；]其中([^,，;；。]*)")
 def _bind_whole(question: str, s: str, f: Figure, b: Binding) -> None:
     """A figure followed by 其中 and a part the question names (就业3200多人,其中脱贫人口近2000人 for a
     脱贫群众 question) is the whole, not the part asked about."""
-    from ..segment import pos_tags
-
     a, z = clause_bounds(s, f.start, f.end)
     m = _PART.match(s, z)
     if not m or not any(unit_ok(g, f.unit, "") for g in figures_in(m.group(1))):
@@ -423,7 +426,5 @@ def _bind_whole(question: str, s: str, f: Figure, b: Binding) -> None:
 
 def _names_new_subject(prefix: str, question: str) -> bool:
     """Whether the text before a figure in its segment names a subject the question does not (百香果)."""
-    from ..segment import pos_tags
-
     return any(f in ("n", "nz", "nr", "ns") and len(w) >= 2 and w not in question and w[0] not in "全各该本其"
                for w, f in pos_tags(prefix))

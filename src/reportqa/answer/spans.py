@@ -140,13 +140,20 @@ def _quoted_name(q: Question, s: str, anchor: str) -> Span | None:
     return best
 
 
+def _classifier(w: str, f: str) -> bool:
+    """A numeral or measure word between a question word and the kind it names (哪「个」单位)."""
+    return f in ("m", "q") or w in "个名位家项种类所座条"
+
+
+@functools.lru_cache(maxsize=256)
 def _kind_named(qtype: str, right: str) -> str:
-    """The kind a which-question names right after its question word (哪家银行 → 银行), or ''."""
+    """The kind a which-question names right after its question word (哪家银行 → 银行), or ''.
+    Cached: asked once per sentence."""
     if qtype != "which":
         return ""
     kind, started = "", False
     for w, f in pos_tags(right):
-        if not started and (f in ("m", "q") or w in "个名位家项种类所座条"):
+        if not started and _classifier(w, f):
             continue
         if f not in ("n", "nz", "nt") or len(kind) >= 8:
             break
@@ -162,7 +169,7 @@ def _strip_category(qtype: str, right: str) -> str:
         return right
     rest = right
     for w, f in pos_tags(right):
-        if f in ("m", "q") or w in "个名位家项种类所座条":
+        if _classifier(w, f):
             rest = rest[len(w):]
             continue
         after = rest[len(w):]

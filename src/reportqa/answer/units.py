@@ -62,8 +62,8 @@ def figure_pattern() -> re.Pattern[str]:
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-INTERCHANGEABLE = {"people", "percent"}
-MEASURED = ("money", "area", "length", "weight", "percent", "points", "power", "energy", "volume")  # not counts  # 人/名/位 count the same; 60% and 6成 say the same
+INTERCHANGEABLE = {"people", "percent"}  # 人/名/位 count the same; 60% and 6成 say the same
+MEASURED = ("money", "area", "length", "weight", "percent", "points", "power", "energy", "volume")  # not counts
 
 
 def figures_in(text: str) -> list[Figure]:
@@ -99,12 +99,17 @@ def unit_ok(figure: Figure, asked_unit: str, asked_family: str) -> bool:
         fam = unit_families()
         return fam.get(asked_unit) in INTERCHANGEABLE and fam.get(asked_unit) == fam.get(figure.unit)
     if asked_family == "count":
-        return not any(figure.family == f or figure.family.startswith(f + "-") for f in MEASURED)
+        return not any(_in_family(figure, f) for f in MEASURED)
     if asked_family == "ratio":
         return figure.unit in ("", "倍")
     if asked_family:
-        return figure.family == asked_family or figure.family.startswith(asked_family + "-")
+        return _in_family(figure, asked_family)
     return True
+
+
+def _in_family(figure: Figure, family: str) -> bool:
+    """Whether ``figure``'s unit is of ``family`` (money also holds money-usd)."""
+    return figure.family == family or figure.family.startswith(family + "-")
 
 
 _MAGNITUDES = {"": 1, "百": 1e2, "千": 1e3, "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12}
