@@ -49,7 +49,7 @@ def corpus_texts(pipe: Pipeline) -> list[str]:
     """The texts an index embeds: passages (with titles) and sentences."""
     index = pipe.index
     return ([chunk_embed_text(index.docs[c.doc_id], c) for c in index.chunks]
-            + [normalize(s.text) for s in index.sentences])
+            + [normalize(s.text) for s in index.iter_sentences()])
 
 
 def raw_seconds(texts: list[str]) -> float:

@@ -33,7 +33,7 @@ def own_cache(tmp_path, monkeypatch):
 def _corpus_texts(pipe) -> list[str]:
     index = pipe.index
     return ([chunk_embed_text(index.docs[c.doc_id], c) for c in index.chunks]
-            + [normalize(s.text) for s in index.sentences])
+            + [normalize(s.text) for s in index.iter_sentences()])
 
 
 @pytest.mark.model

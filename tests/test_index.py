@@ -1,15 +1,15 @@
 """Building, updating, verifying and protecting the index (fake embedder: fast, counts calls)."""
 
 import json
+import os
 import shutil
 
 import pytest
 
-from reportqa.corpusindex import CorpusIndex
-from reportqa.dense import FaissStore
 from reportqa.errors import CorruptIndexError, IndexMismatchError, IndexMissingError
+from reportqa.index.corpus import CorpusIndex
+from reportqa.index.lexical import Postings
 from reportqa.pipeline import Pipeline
-from reportqa.store import sha256_file
 
 from conftest import SEED_CORPUS
 from fakes import HashEmbedder
@@ -42,8 +42,11 @@ def test_build_then_search_finds_passage_and_offsets_match(tmp_path, corpus):
         assert c.text == pipe.index.docs[c.doc_id].text[c.start:c.end]
     manifest = pipe.index.manifest
     assert manifest["model"] == {"id": "fake/hash-bigram", "dim": 64}
-    assert manifest["chunk_count"] == report.chunks and len(manifest["corpus"]["files"]) == 3
-    assert set(manifest["checksums"]) >= {"dense.faiss", "chunks.jsonl", "docs.jsonl"}
+    assert manifest["chunk_count"] == report.chunks and manifest["doc_count"] == 3
+    segment = json.loads((tmp_path / "index" / "segments" / manifest["segments"][0]["name"] / "segment.json")
+                         .read_text(encoding="utf-8"))
+    assert set(segment["files"]) >= {"docs.sqlite", "passage_vectors.npy", "sentence_vectors.npy", "lex_rows.npy"}
+    assert pipe.check() == []
 
 
 def test_simplified_question_finds_traditional_passage(tmp_path, corpus):
@@ -68,6 +71,9 @@ def test_reindex_embeds_only_new_or_changed_reports_and_drops_removed(tmp_path, 
     report = pipe.build()
     assert report.added == ["new.txt"] and report.removed == [NEWS]
     assert all("冷链" in t or "新增" in t for t in emb.embedded[first:])
+    segments = pipe.index.manifest["segments"]  # the change is a new segment; the first is kept as written
+    assert len(segments) == 2 and len(segments[0]["deleted"]) == 1 and segments[1]["deleted"] == []
+    assert [r.doc_id for r in pipe.index.segments[1].records()] == ["new.txt"]
     assert NEWS not in pipe.index.docs
     assert all(c.doc_id != NEWS for c in pipe.index.chunks)
     assert "108.12" not in " ".join(p.chunk.text for p in pipe.retrieve("珠三角帮扶资金108.12亿元", k=10))
@@ -126,16 +132,21 @@ def test_an_unreadable_or_vanishing_report_is_skipped_not_fatal(tmp_path, corpus
     pipe = make(tmp_path, corpus)
     pipe.build()
     (corpus / "new.txt").write_text("景宁县新建了三座茶厂。", encoding="utf-8")
-    real = indexer.sha256_file
+    os.utime(corpus / NEWS, ns=(1, 1))  # touched: its bytes must be read again to know it is unchanged
+    real_hash, real_read = indexer.sha256_file, indexer.read_document
 
-    def flaky(path):
+    def flaky_hash(path):
         if path.name == NEWS:
             raise PermissionError(13, "Permission denied", str(path))
+        return real_hash(path)
+
+    def vanishing(path, corpus):
         if path.name == "new.txt":
             raise FileNotFoundError(2, "No such file or directory", str(path))
-        return real(path)
+        return real_read(path, corpus)
 
-    monkeypatch.setattr(indexer, "sha256_file", flaky)
+    monkeypatch.setattr(indexer, "sha256_file", flaky_hash)
+    monkeypatch.setattr(indexer, "read_document", vanishing)
     report = pipe.build()
     assert dict(report.skipped)[NEWS].startswith("cannot be read (PermissionError")
     assert report.kept_previous == [NEWS] and NEWS in pipe.index.docs  # nothing indexed is lost
@@ -151,7 +162,7 @@ def test_crash_during_build_keeps_the_previous_index(tmp_path, corpus, monkeypat
     def boom(self, directory):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(FaissStore, "save", boom)
+    monkeypatch.setattr(Postings, "save", boom)
     with pytest.raises(RuntimeError):
         pipe.build()
     monkeypatch.undo()
@@ -163,19 +174,27 @@ def test_crash_during_build_keeps_the_previous_index(tmp_path, corpus, monkeypat
     assert not list((tmp_path / "index" / "snapshots").glob(".build-*"))
 
 
-def test_corrupt_index_is_refused_with_rebuild_advice(tmp_path, corpus):
+def _segment(pipe):
+    return pipe.store.segments / pipe.index.manifest["segments"][0]["name"]
+
+
+def test_a_damaged_file_is_found_by_check_and_a_cut_or_missing_one_at_load(tmp_path, corpus):
     pipe = make(tmp_path, corpus)
     pipe.build()
-    snap = pipe.store.current()
-    original = (snap / "chunk_vectors.npy").read_bytes()
+    seg = _segment(pipe)
+    original = (seg / "passage_vectors.npy").read_bytes()
     data = bytearray(original)
     data[-10] ^= 0xFF
-    (snap / "chunk_vectors.npy").write_bytes(bytes(data))
-    with pytest.raises(CorruptIndexError, match="reportqa index"):
+    (seg / "passage_vectors.npy").write_bytes(bytes(data))
+    damaged = make(tmp_path, corpus)
+    assert damaged.load()  # load checks sizes only: start-up does not read every byte
+    assert damaged.check() == [f"{seg / 'passage_vectors.npy'} is corrupt (checksum mismatch)"]
+    (seg / "passage_vectors.npy").write_bytes(original[:-10])
+    with pytest.raises(CorruptIndexError, match="is corrupt .*reportqa index"):
         make(tmp_path, corpus).load()
-    (snap / "chunk_vectors.npy").write_bytes(original)
-    make(tmp_path, corpus).load()  # intact again
-    (snap / "dense.faiss").unlink()
+    (seg / "passage_vectors.npy").write_bytes(original)
+    assert make(tmp_path, corpus).check() == []  # intact again
+    (seg / "lex_vocab.json").unlink()
     with pytest.raises(CorruptIndexError, match="missing"):
         make(tmp_path, corpus).load()
 
@@ -226,7 +245,7 @@ def test_loaded_index_equals_saved(tmp_path, corpus):
     pipe.build()
     loaded = CorpusIndex.load(pipe.store)
     assert [c.chunk_id for c in loaded.chunks] == [c.chunk_id for c in pipe.index.chunks]
-    assert len(loaded.dense) == len(loaded.chunks) == len(loaded.lexical)
+    assert len(loaded.dense) == len(loaded.chunks) == loaded.lexical.n
 
 
 WRITE_LIMITED = """
@@ -266,20 +285,16 @@ def test_a_failed_write_removes_the_partial_build_and_keeps_the_index(tmp_path, 
     assert "new.txt" not in make(tmp_path, corpus).index.docs
 
 
-def test_a_snapshot_whose_records_disagree_says_so_in_words(tmp_path, corpus):
+def test_a_segment_whose_records_disagree_says_so_in_words(tmp_path, corpus):
     pipe = make(tmp_path, corpus)
     pipe.build()
-    snap = pipe.store.current()
-    lines = (snap / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
-    first = json.loads(lines[0])
-    first["doc_id"] = "gone.txt"
-    (snap / "chunks.jsonl").write_text("\n".join([json.dumps(first)] + lines[1:]) + "\n", encoding="utf-8")
-    manifest = json.loads((snap / "manifest.json").read_text(encoding="utf-8"))
-    manifest["checksums"]["chunks.jsonl"] = sha256_file(snap / "chunks.jsonl")  # consistent, yet wrong
-    (snap / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    meta_path = _segment(pipe) / "segment.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["passages"] += 1  # consistent file sizes, yet wrong counts
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(CorruptIndexError) as err:
         make(tmp_path, corpus).load()
-    assert "'gone.txt', which the snapshot lacks" in str(err.value)
+    assert "other counts than its segment.json records" in str(err.value)
     assert "reportqa index --index" in str(err.value)
     make(tmp_path, corpus).build()  # the advice works: the index is rebuilt and loads
     assert make(tmp_path, corpus).load().docs

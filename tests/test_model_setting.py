@@ -30,7 +30,7 @@ def test_another_model_folder_builds_and_answers(tmp_path, corpus, tiny_model):
     report = pipe.build()
     assert report.chunks > 10
     assert pipe.index.manifest["model"] == {"id": f"path:{tiny_model.resolve()}", "dim": 32}
-    assert pipe.index.chunk_vectors.shape == (report.chunks, 32)
+    assert pipe.index.segments[0].passage_vectors.shape == (report.chunks, 32)
     assert pipe.retrieve("珠三角帮扶市共拨付了多少帮扶资金", k=3)
 
 

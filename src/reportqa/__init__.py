@@ -1,3 +1,3 @@
 """reportqa: question answering with verifiable citations over Chinese reports."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

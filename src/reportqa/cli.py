@@ -1,4 +1,4 @@
-"""Command line: ``reportqa index|search|ask|eval|serve``. Library errors become clean messages."""
+"""Command line: ``reportqa index|search|ask|eval|check|serve``. Library errors become clean messages."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import ReportQAError, UsageError
+from .index.snapshot import REBUILD_HINT
 from .indexer import IndexReport
 from .models.device import BACKENDS, DEVICES
 
@@ -18,7 +19,7 @@ def _progress_bars():
     from tqdm import tqdm
 
     bars: dict[str, Any] = {}
-    labels = {"read": "Reading reports", "embed": "Embedding passages"}
+    labels = {"read": "Reading reports", "split": "Splitting and tokenising", "embed": "Embedding passages"}
 
     def progress(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
@@ -166,6 +167,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Verify every index file against its checksum; exit 1 when something is corrupt."""
+    pipe = _pipeline(args)
+    problems = pipe.check()
+    status = pipe.status()
+    for line in problems:
+        print(f"reportqa: corrupt: {line}", file=sys.stderr)
+    if problems:
+        print(f"reportqa: error: the index at {pipe.store.root} is corrupt; "
+              + REBUILD_HINT.format(root=pipe.store.root), file=sys.stderr)
+        return 1
+    segments = len(pipe.index.segments)
+    print(f"Index {pipe.store.root} is sound: {status['reports']} reports, {status['passages']} passages in "
+          f"{segments} segment{'s' * (segments != 1)}, every file matches its checksum.")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .ui import serve
 
@@ -223,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="question files (JSONL as shared/eval/dev.jsonl); each is scored as its own set")
     s.add_argument("--json", action="store_true", help="print figures and failures per set as JSON")
     s.set_defaults(func=cmd_eval)
+    s = sub.add_parser("check", parents=[common], help="verify every index file against its checksum")
+    s.set_defaults(func=cmd_check)
     s = sub.add_parser("serve", parents=[common], help="serve the chat UI (open the printed address in a browser)")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; "
                    "0.0.0.0 opens it to the network)")

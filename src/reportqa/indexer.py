@@ -1,9 +1,15 @@
-"""Build or update the index from a corpus folder: only new or changed text is embedded."""
+"""Build or update the index from a corpus folder. A change writes one segment holding the new and
+changed reports (only new text is embedded) and records which reports left the older segments; small
+segments are merged now and then. Nothing else is rewritten."""
 
 from __future__ import annotations
 
+import bisect
+import os
+import shutil
 import time
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -11,16 +17,18 @@ import numpy as np
 
 from . import __version__
 from .chunk import chunk_document, split_sentences
-from .corpusindex import CorpusIndex, content_key
-from .dense import FaissStore
 from .embed import Embedder
 from .errors import IngestError, ReportQAError
+from .index.corpus import CorpusIndex, content_key
+from .index.digest import sha256_file
+from .index.lexical import Postings
+from .index.merge import merge_segments, plan_merge
+from .index.segment import Segment, SegmentData
+from .index.snapshot import SnapshotStore, base_manifest
 from .ingest import iter_corpus, link_problem, read_document
-from .lexical import BM25Store
 from .segment import Segmenter
-from .store import SnapshotStore, base_manifest, sha256_file
 from .textnorm import normalize
-from .types import Chunk, Document, Sentence
+from .types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -40,8 +48,17 @@ class IndexReport:
     chunks: int = 0
     embedded: int = 0  # texts actually sent to the model
     reused: int = 0  # vectors reused by content hash
+    merged: int = 0  # segments merged into one
     seconds: float = 0.0
     snapshot: str = ""
+
+
+@dataclass
+class Changes:
+    """The reports to (re)write and each one's file size and mtime when read."""
+
+    docs: dict[str, Document] = field(default_factory=dict)
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def chunk_embed_text(doc: Document, chunk: Chunk) -> str:
@@ -52,26 +69,30 @@ def chunk_embed_text(doc: Document, chunk: Chunk) -> str:
 
 def build_index(corpus: Path, store: SnapshotStore, embedder: Embedder, segmenter: Segmenter,
                 progress: Progress | None = None) -> IndexReport:
-    """Scan ``corpus``, reuse what is unchanged, embed the rest, switch to the new snapshot."""
+    """Scan ``corpus``, keep what is unchanged, write the changes, switch to the new snapshot."""
     t0 = time.time()
     if not corpus.is_dir():
         raise ReportQAError(f"corpus folder {corpus} does not exist; create it and put reports "
                             "(.txt .md .html .pdf .docx) in it, or pass --corpus DIR")
     with store.lock():
         previous = _previous(store, embedder, segmenter)
-        report = IndexReport()
-        docs = _collect(corpus, previous, report, progress)
-        if previous is not None and previous.path and not _changed(report):
-            report.documents, report.chunks = len(docs), len(previous.chunks)
-            report.reused, report.snapshot = len(previous.chunk_keys), previous.path.name
-            report.seconds = time.time() - t0
-            return report
-        index = _assemble(docs, previous, embedder, segmenter, report, progress)
-        with store.building() as build:
-            files = index.save(build)
-            manifest = _manifest(index, embedder, segmenter, corpus, time.time() - t0)
-            report.snapshot = store.commit(build, manifest, files).name
-    report.documents, report.chunks, report.seconds = len(docs), len(index.chunks), time.time() - t0
+        try:
+            report = IndexReport()
+            changes = _collect(corpus, previous, report, progress)
+            if previous is not None and previous.path and not _changed(report):
+                report.documents, report.chunks = len(previous.docs), len(previous.dense)
+                report.reused, report.snapshot = report.chunks, previous.path.name
+                report.seconds = time.time() - t0
+                return report
+            with store.building() as build:
+                manifest = _write(build, changes, previous, embedder, segmenter, report, progress)
+                manifest.update(corpus={"path": str(corpus.resolve())}, build_seconds=round(time.time() - t0, 2))
+                report.snapshot = store.commit(build, manifest).name
+        finally:
+            if previous is not None:
+                previous.close()
+    report.documents, report.chunks = manifest["doc_count"], manifest["chunk_count"]
+    report.seconds = time.time() - t0
     return report
 
 
@@ -80,7 +101,7 @@ def _changed(report: IndexReport) -> bool:
 
 
 def _previous(store: SnapshotStore, embedder: Embedder, segmenter: Segmenter) -> CorpusIndex | None:
-    """The live snapshot if it can be reused (same model and segmenter), else None."""
+    """The live snapshot if it can be reused (same format, model and segmenter), else None."""
     try:
         return CorpusIndex.load(store, {"model_id": embedder.model_id, "segmenter": segmenter.segmenter_id})
     except ReportQAError:
@@ -88,71 +109,144 @@ def _previous(store: SnapshotStore, embedder: Embedder, segmenter: Segmenter) ->
 
 
 def _collect(corpus: Path, previous: CorpusIndex | None, report: IndexReport,
-             progress: Progress | None) -> dict[str, Document]:
-    old = previous.docs if previous and previous.manifest.get("package_version") == __version__ else {}
-    known = previous.docs if previous else {}
+             progress: Progress | None) -> Changes:
+    """Sort the corpus files into unchanged, added, updated, skipped; the rest of the index is removed."""
+    reusable = previous is not None and previous.manifest.get("package_version") == __version__
+    known = previous.where if previous else {}
     paths = list(iter_corpus(corpus))
-    docs: dict[str, Document] = {}
+    changes, seen = Changes(), set()
     for n, path in enumerate(paths, 1):
         doc_id = path.relative_to(corpus).as_posix()
         problem = link_problem(path, corpus)
         if problem:
             report.skipped.append((doc_id, problem))
-        else:
-            _read_one(path, doc_id, corpus, old, known, docs, report)
+        elif _read_one(path, doc_id, corpus, known if reusable else {}, doc_id in known, changes, report):
+            seen.add(doc_id)
         if progress:
             progress("read", n, len(paths))
-    report.removed = sorted(set(known) - set(docs) - set(report.kept_previous))
-    return docs
+    report.removed = sorted(set(known) - seen - set(report.kept_previous) - set(changes.docs))
+    return changes
 
 
-def _read_one(path: Path, doc_id: str, corpus: Path, old: dict[str, Document], known: dict[str, Document],
-              docs: dict[str, Document], report: IndexReport) -> None:
-    """Reuse the unchanged report, read a new or changed one, or skip it keeping its previous version."""
+def _read_one(path: Path, doc_id: str, corpus: Path, reusable: dict, known: bool, changes: Changes,
+              report: IndexReport) -> bool:
+    """Keep the unchanged report (same size and mtime, or same bytes), read a new or changed one, or skip
+    it keeping its previous version. True when the report stays as it is."""
     try:
-        digest = sha256_file(path)
-        if doc_id in old and old[doc_id].sha256 == digest:
-            docs[doc_id] = old[doc_id]
+        st = os.stat(path)
+        loc = reusable.get(doc_id)
+        if loc and (loc.record.size, loc.record.mtime_ns) == (st.st_size, st.st_mtime_ns):
             report.unchanged.append(doc_id)
-        else:
-            docs[doc_id] = read_document(path, corpus)
-            (report.updated if doc_id in known else report.added).append(doc_id)
-            if docs[doc_id].note:
-                report.warnings.append((doc_id, docs[doc_id].note))
+            return True
+        if loc and loc.record.sha256 == sha256_file(path):
+            report.unchanged.append(doc_id)
+            return True
+        doc = replace(read_document(path, corpus), doc_id=doc_id)  # a link is its own report, by its own name
+        changes.docs[doc_id], changes.stats[doc_id] = doc, (st.st_size, st.st_mtime_ns)
+        (report.updated if known else report.added).append(doc_id)
+        if doc.note:
+            report.warnings.append((doc_id, doc.note))
     except FileNotFoundError:
         pass  # deleted while the corpus was read: dropped like any removed report
     except (IngestError, OSError) as exc:
         reason = str(exc) if isinstance(exc, IngestError) else \
             f"cannot be read ({type(exc).__name__}: {exc.strerror}); check its permissions"
         report.skipped.append((doc_id, reason))
-        if doc_id in known:
-            docs[doc_id] = known[doc_id]
+        if known:
             report.kept_previous.append(doc_id)
+            return True
+    return False
 
 
-def _assemble(docs: dict[str, Document], previous: CorpusIndex | None, embedder: Embedder,
-              segmenter: Segmenter, report: IndexReport, progress: Progress | None) -> CorpusIndex:
-    chunks: list[Chunk] = []
-    sents: list[Sentence] = []
-    for doc in docs.values():
-        chunks += chunk_document(doc)
-        sents += [Sentence(doc.doc_id, s.start, s.end, doc.text[s.start:s.end]) for s in split_sentences(doc.text)]
-    ctexts = [chunk_embed_text(docs[c.doc_id], c) for c in chunks]
-    stexts = [normalize(s.text) for s in sents]
-    cache = previous.vector_cache() if previous else {}
-    ckeys = [content_key(embedder.model_id, t) for t in ctexts]
+def _write(build: Path, changes: Changes, previous: CorpusIndex | None, embedder: Embedder,
+           segmenter: Segmenter, report: IndexReport, progress: Progress | None) -> dict:
+    """Write the new segment (and any merge) into ``build``; returns the new snapshot's manifest."""
+    entries = [{"name": s["name"], "deleted": sorted(set(s.get("deleted", [])))}
+               for s in (previous.manifest["segments"] if previous else [])]
+    opened = {e["name"]: seg for e, seg in zip(entries, previous.segments if previous else [])}
+    for doc_id in report.updated + report.removed:
+        loc = previous.where[doc_id] if previous else None
+        if loc is not None:
+            entries[loc.segment]["deleted"] = sorted(set(entries[loc.segment]["deleted"]) | {loc.record.ord})
+    if changes.docs:
+        data = _segment_data(changes, previous, embedder, segmenter, report, progress)
+        name = _new_segment(build, data)
+        opened[name] = Segment(build / name)
+        entries.append({"name": name, "deleted": []})
+    try:
+        entries = _merge(build, entries, opened, report)
+        return _manifest(entries, opened, embedder, segmenter)
+    finally:
+        for name, seg in opened.items():
+            if (build / name).exists():
+                seg.close()
+
+
+def _new_segment(build: Path, data: SegmentData) -> str:
+    name = f"seg-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    data.write(build / name)
+    return name
+
+
+def _live(seg: Segment, deleted: list[int]) -> tuple[int, int]:
+    """(live passages, live sentences) of a segment."""
+    if not deleted:
+        return len(seg.passages), len(seg.sentences)
+    return (int((~np.isin(np.asarray(seg.passages[:, 0]), deleted)).sum()),
+            int((~np.isin(np.asarray(seg.sentences[:, 0]), deleted)).sum()))
+
+
+def _merge(build: Path, entries: list[dict], opened: dict[str, Segment], report: IndexReport) -> list[dict]:
+    """Drop emptied segments and merge as :func:`plan_merge` says, until it says no more."""
+    entries = [e for e in entries if _live(opened[e["name"]], e["deleted"])[0] > 0]
+    while group := plan_merge([(e["name"], _live(opened[e["name"]], e["deleted"])[0],
+                                len(opened[e["name"]].passages)) for e in entries]):
+        chosen = [e for e in entries if e["name"] in group]
+        data = merge_segments([(opened[e["name"]], set(e["deleted"])) for e in chosen])
+        name = _new_segment(build, data)
+        opened[name] = Segment(build / name)
+        entries = [e for e in entries if e["name"] not in group] + [{"name": name, "deleted": []}]
+        report.merged += len(group)
+        for gone in group:
+            if (build / gone).exists():  # written by this build and merged already: never committed
+                opened.pop(gone).close()
+                shutil.rmtree(build / gone)
+    return entries
+
+
+def _segment_data(changes: Changes, previous: CorpusIndex | None, embedder: Embedder, segmenter: Segmenter,
+                  report: IndexReport, progress: Progress | None) -> SegmentData:
+    """Chunk, tokenise and embed the changed reports (vectors of unchanged text are reused)."""
+    docs = list(changes.docs.values())
+    pas, psents, sents, ptexts, stexts, tokens = [], [], [], [], [], []
+    for ord_, doc in enumerate(docs):
+        spans = split_sentences(doc.text)
+        starts, ends = [s.start for s in spans], [s.end for s in spans]
+        base = len(sents)
+        sents += [(ord_, s.start, s.end) for s in spans]
+        stexts += [normalize(doc.text[s.start:s.end]) for s in spans]
+        for j, c in enumerate(chunk_document(doc)):
+            first = bisect.bisect_left(starts, c.start)
+            last = max(first, bisect.bisect_right(ends, c.end))
+            pas.append((ord_, j, c.start, c.end)), psents.append((base + first, base + last))
+            ptexts.append(chunk_embed_text(doc, c))
+            tokens.append(segmenter.tokens(ptexts[-1]))
+        if progress:
+            progress("split", ord_ + 1, len(docs))
+    cache: dict[bytes, np.ndarray] = {}
+    for doc_id in changes.docs:
+        cache.update(previous.doc_vectors(doc_id) if previous else {})
+    pkeys = [content_key(embedder.model_id, t) for t in ptexts]
     skeys = [content_key(embedder.model_id, t) for t in stexts]
-    vecs = _embed_missing(ctexts + stexts, ckeys + skeys, cache, embedder, report, progress)
-    cvec, svec = vecs[: len(chunks)], vecs[len(chunks):]
-    ids = np.arange(len(chunks), dtype=np.int64)
-    dense = FaissStore(embedder.dim)
-    dense.build(ids, cvec)
-    lexical = BM25Store()
-    lexical.build(ids, [segmenter.tokens(t) for t in ctexts])
-    return CorpusIndex({}, docs, chunks, ckeys, cvec, sents, skeys, svec, dense, lexical)
+    vecs = _embed_missing(ptexts + stexts, pkeys + skeys, cache, embedder, report, progress)
+    as_keys = (lambda ks: np.frombuffer(b"".join(ks), np.uint8).reshape(-1, 16))
+    ints = (lambda rows, w: np.array(rows, np.int32).reshape(-1, w))
+    return SegmentData(docs, [changes.stats[d.doc_id] for d in docs], ints(pas, 4), ints(psents, 2),
+                       ints(sents, 3), as_keys(pkeys), as_keys(skeys), vecs[:len(pas)], vecs[len(pas):],
+                       Postings.from_tokens(tokens))
 
 
-def _embed_missing(texts: list[str], keys: list[str], cache: dict[str, np.ndarray], embedder: Embedder,
+def _embed_missing(texts: list[str], keys: list[bytes], cache: dict[bytes, np.ndarray], embedder: Embedder,
                    report: IndexReport, progress: Progress | None) -> np.ndarray:
     """Vectors for ``texts``: from ``cache`` by content key, the rest from the model."""
     todo = {k: t for k, t in zip(keys, texts) if k not in cache}
@@ -160,19 +254,16 @@ def _embed_missing(texts: list[str], keys: list[str], cache: dict[str, np.ndarra
     if todo:
         cb = (lambda d, t: progress("embed", d, t)) if progress else None
         new = embedder.embed_passages(list(todo.values()), progress=cb)
-        cache = dict(cache, **dict(zip(todo.keys(), new)))
+        cache = {**cache, **dict(zip(todo.keys(), new))}
     if not keys:
         return np.zeros((0, embedder.dim), np.float32)
     return np.stack([cache[k] for k in keys]).astype(np.float32)
 
 
-def _manifest(index: CorpusIndex, embedder: Embedder, segmenter: Segmenter, corpus: Path,
-              seconds: float) -> dict:
-    files = {d.doc_id: {**d.meta(), "chunks": sum(c.doc_id == d.doc_id for c in index.chunks)}
-             for d in index.docs.values()}
-    fingerprint = content_key("corpus", "\n".join(f"{k}:{v['sha256']}" for k, v in sorted(files.items())))
+def _manifest(entries: list[dict], opened: dict[str, Segment], embedder: Embedder, segmenter: Segmenter) -> dict:
+    counts = [_live(opened[e["name"]], e["deleted"]) for e in entries]
+    docs = sum(len(opened[e["name"]].records()) - len(e["deleted"]) for e in entries)
     return {**base_manifest(embedder.model_id, embedder.dim, segmenter.segmenter_id),
-            "corpus": {"path": str(corpus.resolve()), "fingerprint": fingerprint, "files": files},
-            "chunk_count": len(index.chunks), "sentence_count": len(index.sentences),
-            "embedded_by": {"backend": embedder.backend, "device": embedder.device},
-            "build_seconds": round(seconds, 2)}
+            "segments": entries, "doc_count": docs, "chunk_count": sum(c[0] for c in counts),
+            "sentence_count": sum(c[1] for c in counts),
+            "embedded_by": {"backend": embedder.backend, "device": embedder.device}}

@@ -13,7 +13,7 @@ from .answer import Answerer
 from .answer.llm import answerer_from_settings
 from .answer.compound import merge, split_question
 from .answer.followup import resolve_followup
-from .corpusindex import CorpusIndex
+from .index.corpus import CorpusIndex
 from .errors import UsageError
 from .embed import Embedder, ModelEmbedder
 from .fuse import rrf
@@ -21,7 +21,7 @@ from .indexer import IndexReport, Progress, build_index
 from .rerank import SentenceScorer
 from .segment import Segmenter
 from .serialize import answer_dict
-from .store import SnapshotStore
+from .index.snapshot import SnapshotStore
 from .textnorm import normalize, printable
 from .types import Answer, Passage
 from .uploads import Rejected, Saved, Upload, save_uploads
@@ -157,12 +157,16 @@ class Pipeline:
         answer.question, answer.resolved_question = question, resolved
         return answer
 
+    def check(self) -> list[str]:
+        """Verify every file of the live index against its checksum; the problems found (empty: sound)."""
+        return self.index.verify()
+
     def status(self) -> dict:
         """What is indexed: counts, model, build time, and each report's metadata."""
         index = self.index
         m = index.manifest
-        return {"reports": len(index.docs), "passages": len(index.chunks), "model": m["model"]["id"],
+        return {"reports": len(index.docs), "passages": len(index.dense), "model": m["model"]["id"],
                 "dimension": m["model"]["dim"], "segmenter": m["segmenter"], "built_at": m["created_at"],
                 "build_seconds": m.get("build_seconds"), "index": str(self.store.root),
                 "corpus": str(self.corpus_dir),
-                "documents": [{**d.meta(), "chars": len(d.text)} for d in index.docs.values()]}
+                "documents": index.docs.metas()}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .corpusindex import CorpusIndex
+from .index.corpus import CorpusIndex
 from .segment import Segmenter
 from .types import Passage, Sentence
 
@@ -37,9 +37,8 @@ class SentenceScorer:
 
     def weights(self, question: str, index: CorpusIndex) -> tuple[dict[str, float], float]:
         """IDF of each question term (terms unseen in the corpus weigh most) and their sum."""
-        idf = index.idf()
-        rare = max(idf.values(), default=1.0)
         qtok = set(self.segmenter.tokens(question))
+        idf, rare = index.idf(qtok), index.max_idf()
         w = {t: idf.get(t, rare) for t in qtok}
         return w, sum(w.values()) or 1.0
 
@@ -60,10 +59,10 @@ class SentenceScorer:
             title = index.docs[p.chunk.doc_id].title
             ctx = set(self.segmenter.tokens(title + "\n" + p.chunk.text))
             for row, s in index.sentences_within(p.chunk):
-                stok = index.sentence_tokens(row, self.segmenter)
+                stok = index.sentence_tokens(row, self.segmenter, s.text)
                 lex = sum(v for t, v in w.items() if t in stok) / total
                 cover = sum(v for t, v in w.items() if t in stok or t in ctx) / total
-                dense = float(index.sentence_vectors[row] @ qvec)
+                dense = float(index.sentence_vector(row) @ qvec)
                 out.append(ScoredSentence(row, s, p, rank, dense, lex, cover))
         return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .corpusindex import CorpusIndex
+from .index.corpus import CorpusIndex
 from .types import Answer, Citation, Passage
 
 

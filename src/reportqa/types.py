@@ -36,6 +36,7 @@ class Chunk:
     start: int
     end: int
     text: str
+    row: int = -1  # global passage id in the index it came from
 
 
 @dataclass

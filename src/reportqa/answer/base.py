@@ -6,7 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..corpusindex import CorpusIndex
+from ..index.corpus import CorpusIndex
 from ..textnorm import fold, normalize, printable
 from ..types import Answer, Chunk, Passage
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..corpusindex import CorpusIndex
+from ..index.corpus import CorpusIndex
 from ..segment import Segmenter, word_frequency
 from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
@@ -110,8 +110,8 @@ class ExtractiveAnswerer:
         if (q.qtype in NEEDS_SPAN or q.wants_name) and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
         near = _near_text_of(index, cand)
-        idf = index.idf()
-        asked = [w for w in c.asked if w in idf] + c.parts
+        present = index.idf(c.asked)
+        asked = [w for w in c.asked if w in present] + c.parts
         missing = [w for w in dict.fromkeys(asked) if fold(w) not in near]
         uncommon = [w for w in missing if word_frequency(w) < COMMON_WORD or w in c.parts]  # 干部中女性: a part
         strict = q.qtype in ("number", "date") and cand.scored.coverage < PARAPHRASE_COVERAGE
@@ -123,7 +123,7 @@ class ExtractiveAnswerer:
 
     def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:
         """Why the best evidence does not cover the question ('' when it does)."""
-        unseen = [w for w in q.nouns if fold(w) not in index.folded_text() and word_frequency(w) < COMMON_WORD]
+        unseen = [w for w in q.nouns if not index.mentions(w, self.segmenter) and word_frequency(w) < COMMON_WORD]
         if unseen:
             return f"the reports never mention {'、'.join(unseen)}"
         if best.scored.coverage < self.min_coverage:

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ..corpusindex import CorpusIndex
+from ..index.corpus import CorpusIndex
 from ..errors import ModelError, UsageError
 from ..segment import Segmenter
 from ..textnorm import fold

