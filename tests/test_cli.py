@@ -2,6 +2,7 @@
 
 import io
 import json
+import shutil
 import subprocess
 import sys
 
@@ -143,3 +144,17 @@ def test_a_port_in_use_names_the_port_option(index_args, tmp_path):
         run = subprocess.run([sys.executable, "-m", "reportqa.cli", "serve", *index_args, "--no-reindex",
                               "--port", str(port)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and "--port" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_check_verifies_every_file_and_names_a_damaged_one(real_pipeline, capsys, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(real_pipeline.store.root, copy)
+    assert main(["check", "--index", str(copy)]) == 0
+    assert "is sound" in capsys.readouterr().out
+    seg = next((copy / "segments").iterdir())
+    data = bytearray((seg / "sentence_vectors.npy").read_bytes())
+    data[-3] ^= 0xFF
+    (seg / "sentence_vectors.npy").write_bytes(bytes(data))
+    assert main(["check", "--index", str(copy)]) == 1
+    err = capsys.readouterr().err
+    assert f"{seg / 'sentence_vectors.npy'} is corrupt" in err and f"reportqa index --index {copy}" in err

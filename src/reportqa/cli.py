@@ -42,7 +42,7 @@ def _pipeline(args: argparse.Namespace):
 def print_report(r: IndexReport, out: TextIO = sys.stdout) -> None:
     """Human summary of an index build."""
     print(f"Indexed {r.documents} reports, {r.chunks} passages in {r.seconds:.1f}s "
-          f"(embedded {r.embedded} new texts, reused {r.reused}).", file=out)
+          f"(embedded {r.embedded} new texts, reused {r.reused}; model {r.model_seconds:.1f}s).", file=out)
     for label, names in (("added", r.added), ("updated", r.updated), ("removed", r.removed),
                          ("unchanged", r.unchanged), ("kept previous version", r.kept_previous)):
         if names:

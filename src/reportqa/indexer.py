@@ -49,6 +49,7 @@ class IndexReport:
     embedded: int = 0  # texts actually sent to the model
     reused: int = 0  # vectors reused by content hash
     merged: int = 0  # segments merged into one
+    model_seconds: float = 0.0  # loading the model and embedding
     seconds: float = 0.0
     snapshot: str = ""
 
@@ -86,6 +87,8 @@ def build_index(corpus: Path, store: SnapshotStore, embedder: Embedder, segmente
                 return report
             with store.building() as build:
                 manifest = _write(build, changes, previous, embedder, segmenter, report, progress)
+                manifest["embedded_by"] = ({"backend": embedder.backend, "device": embedder.device}
+                                           if changes.docs or previous is None else previous.manifest.get("embedded_by"))
                 manifest.update(corpus={"path": str(corpus.resolve())}, build_seconds=round(time.time() - t0, 2))
                 report.snapshot = store.commit(build, manifest).name
         finally:
@@ -175,7 +178,8 @@ def _write(build: Path, changes: Changes, previous: CorpusIndex | None, embedder
         entries.append({"name": name, "deleted": []})
     try:
         entries = _merge(build, entries, opened, report)
-        return _manifest(entries, opened, embedder, segmenter)
+        dim = embedder.dim if changes.docs or previous is None else previous.manifest["model"]["dim"]
+        return _manifest(entries, opened, embedder.model_id, dim, segmenter)
     finally:
         for name, seg in opened.items():
             if (build / name).exists():
@@ -253,17 +257,19 @@ def _embed_missing(texts: list[str], keys: list[bytes], cache: dict[bytes, np.nd
     report.embedded, report.reused = len(todo), len(keys) - sum(k in todo for k in keys)
     if todo:
         cb = (lambda d, t: progress("embed", d, t)) if progress else None
+        t0 = time.perf_counter()
         new = embedder.embed_passages(list(todo.values()), progress=cb)
+        report.model_seconds += time.perf_counter() - t0
         cache = {**cache, **dict(zip(todo.keys(), new))}
-    if not keys:
-        return np.zeros((0, embedder.dim), np.float32)
     return np.stack([cache[k] for k in keys]).astype(np.float32)
 
 
-def _manifest(entries: list[dict], opened: dict[str, Segment], embedder: Embedder, segmenter: Segmenter) -> dict:
+def _manifest(entries: list[dict], opened: dict[str, Segment], model_id: str, dim: int,
+              segmenter: Segmenter) -> dict:
+    """The snapshot's manifest (``dim`` from the previous one when nothing was embedded: the model is
+    not loaded to remove a report)."""
     counts = [_live(opened[e["name"]], e["deleted"]) for e in entries]
     docs = sum(len(opened[e["name"]].records()) - len(e["deleted"]) for e in entries)
-    return {**base_manifest(embedder.model_id, embedder.dim, segmenter.segmenter_id),
+    return {**base_manifest(model_id, dim, segmenter.segmenter_id),
             "segments": entries, "doc_count": docs, "chunk_count": sum(c[0] for c in counts),
-            "sentence_count": sum(c[1] for c in counts),
-            "embedded_by": {"backend": embedder.backend, "device": embedder.device}}
+            "sentence_count": sum(c[1] for c in counts)}
