@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -47,16 +48,19 @@ class Documents(Mapping[str, Document]):
     def __init__(self, segments: list[Segment], where: dict[str, Located]) -> None:
         self._segments, self._where = segments, where
         self._cache: OrderedDict[str, Document] = OrderedDict()
+        self._lock = threading.Lock()  # the UI answers questions on several threads
 
     def __getitem__(self, doc_id: str) -> Document:
-        if doc_id in self._cache:
-            self._cache.move_to_end(doc_id)
-            return self._cache[doc_id]
+        with self._lock:
+            if doc_id in self._cache:
+                self._cache.move_to_end(doc_id)
+                return self._cache[doc_id]
         loc = self._where[doc_id]
         doc = self._segments[loc.segment].document(loc.record.ord)
-        self._cache[doc_id] = doc
-        if len(self._cache) > DOC_CACHE:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[doc_id] = doc
+            if len(self._cache) > DOC_CACHE:
+                self._cache.popitem(last=False)
         return doc
 
     def __iter__(self) -> Iterator[str]:
