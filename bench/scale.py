@@ -121,6 +121,29 @@ def model_seconds(index_output: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
+RECALL_SCRIPT = """
+import json, sys
+import numpy as np
+from pathlib import Path
+from reportqa.index.corpus import CorpusIndex
+from reportqa.index.snapshot import SnapshotStore
+index = CorpusIndex.load(SnapshotStore(Path(sys.argv[1])))
+rng = np.random.default_rng(0)
+queries = [index.sentence_vector(int(r)) for r in rng.choice(index.sentence_count, 200, replace=False)]
+hits = [len(set(index.dense.search(q[None, :], 10)[1][0]) & set(index.dense.search(q[None, :], 10, exact=True)[1][0]))
+        for q in queries]
+print(json.dumps({"recall": sum(hits) / (10 * len(queries)),
+                  "approximate": any(s.vectors.approximate for s in index.segments)}))
+"""
+
+
+def ann_recall(index: Path) -> float:
+    """Recall@10 of the index's dense search against exact search, for 200 of its sentence vectors as
+    queries (1.0 when no segment is large enough for an IVF index)."""
+    out = json.loads(run([sys.executable, "-c", RECALL_SCRIPT, str(index)])[2])
+    return out["recall"]
+
+
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (0..1) of ``values``, nearest rank."""
     s = sorted(values)
@@ -164,6 +187,7 @@ def measure(corpus: Path, index: Path, model: str, rounds: int) -> dict[str, flo
     asked = json.loads(out)
     f["ask_p50_ms"], f["ask_p95_ms"] = pct(asked["times"], 0.5) * 1e3, pct(asked["times"], 0.95) * 1e3
     f["serve_mb"], f["disk_mb"] = asked["peak_mb"], du(index)
+    f["recall_at_10"] = ann_recall(index)
     return f
 
 
@@ -172,7 +196,8 @@ LABELS = {"build_s": "full build (s)", "build_mb": "build peak memory (MB)", "no
           "add_beyond_model_s": "add one report, beyond model loading and its embedding (s)",
           "remove_s": "remove one report, net of a no-change run (s)",
           "cold_ask_s": "cold `reportqa ask` (s)", "ask_p50_ms": "ask p50 (ms)", "ask_p95_ms": "ask p95 (ms)",
-          "serve_mb": "serving peak memory (MB)", "disk_mb": "index on disk (MB)"}
+          "serve_mb": "serving peak memory (MB)", "disk_mb": "index on disk (MB)",
+          "recall_at_10": "dense recall@10 against exact search"}
 
 
 def table(results: dict[int, dict[str, float]]) -> str:

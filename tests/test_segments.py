@@ -1,4 +1,4 @@
-"""The segmented index: changes write only about themselves, merges keep results, HNSW agrees with exact
+"""The segmented index: changes write only about themselves, merges keep results, IVF agrees with exact
 search, and BM25 over several segments scores as over one (fake embedder: fast)."""
 
 import shutil
@@ -85,12 +85,12 @@ def test_the_merge_plan_groups_like_sizes_under_the_cap():
     assert plan_merge([("big", 10, MERGE_CAP * 2)]) == []  # a full build's segment is never rewritten here
 
 
-def test_hnsw_segments_find_what_exact_search_finds(tmp_path, corpus, monkeypatch):
+def test_ivf_segments_find_what_exact_search_finds(tmp_path, corpus, monkeypatch):
     monkeypatch.setenv("REPORTQA_ANN_MIN", "10")
     pipe = make(tmp_path, corpus)
     pipe.build()
     seg = pipe.index.segments[0]
-    assert seg.vectors.approximate and (seg.path / "ann.faiss").exists()
+    assert seg.vectors.approximate and (seg.path / "ann.faiss").exists() and seg.meta["ann"]["recall"] >= 0.985
     emb = HashEmbedder()
     questions = ["珠三角帮扶市共拨付帮扶资金", "广州帮扶清远架设路灯", "驻镇帮镇扶村工作队", "肇庆市消费帮扶", "乡村振兴"]
     hits = 0

@@ -247,7 +247,7 @@ class CorpusIndex:
 
 
 class DenseSearch:
-    """Nearest passages over every segment (exact or HNSW per segment), global ids."""
+    """Nearest passages over every segment (exact or IVF per segment), global ids."""
 
     def __init__(self, index: CorpusIndex) -> None:
         self._index = index

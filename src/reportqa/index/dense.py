@@ -1,8 +1,9 @@
 """Dense search over one segment's passage vectors: exact (NumPy over the memory-mapped vectors) while
-the segment is small, FAISS HNSW past ``ANN_MIN`` vectors. Deleted rows are never returned."""
+the segment is small, a FAISS IVF index past ``ANN_MIN`` vectors. Deleted rows are never returned."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -12,30 +13,56 @@ import numpy as np
 from ..errors import CorruptIndexError
 
 ANN_FILE = "ann.faiss"
-ANN_M, EF_CONSTRUCTION, EF_SEARCH = 32, 80, 128
+TARGET_RECALL = 0.985  # recall@10 against exact search that the probe count is raised to reach
+CALIBRATION_QUERIES = 100
 
 
 def ann_min() -> int:
-    """Segments with at least this many passages get an HNSW index (``REPORTQA_ANN_MIN``, default 50,000)."""
+    """Segments with at least this many passages get an IVF index (``REPORTQA_ANN_MIN``, default 50,000)."""
     return int(os.environ.get("REPORTQA_ANN_MIN", "50000"))
 
 
-def build_ann(vectors: np.ndarray, directory: Path) -> list[str]:
-    """Write an HNSW index (inner product) over ``vectors`` into ``directory``; returns its file name."""
-    index = faiss.IndexHNSWFlat(vectors.shape[1], ANN_M, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = EF_CONSTRUCTION
-    for a in range(0, len(vectors), 65536):
+def build_ann(vectors: np.ndarray, queries: np.ndarray, directory: Path) -> tuple[list[str], dict]:
+    """Write an IVF index (inner product) over ``vectors`` into ``directory``, with the number of lists
+    to probe raised until recall@10 against exact search reaches ``TARGET_RECALL`` for ``queries``
+    (sentence vectors of the same reports). Returns its file names and {nprobe, recall}."""
+    n, dim = vectors.shape
+    nlist = max(1, min(int(4 * math.sqrt(n)), n // 39))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(0)
+    index.train(np.ascontiguousarray(vectors[np.sort(rng.choice(n, min(n, 256 * nlist), replace=False))],
+                                     dtype=np.float32))
+    for a in range(0, n, 65536):
         index.add(np.ascontiguousarray(vectors[a:a + 65536], dtype=np.float32))
+    tuning = _calibrate(index, vectors, queries[np.sort(rng.choice(len(queries), min(len(queries),
+                                                                                      CALIBRATION_QUERIES), replace=False))])
     faiss.write_index(index, str(directory / ANN_FILE))
-    return [ANN_FILE]
+    return [ANN_FILE], tuning
+
+
+def _calibrate(index: faiss.IndexIVFFlat, vectors: np.ndarray, queries: np.ndarray) -> dict:
+    """The smallest power-of-two probe count whose recall@10 reaches the target, and that recall."""
+    queries = np.ascontiguousarray(queries, dtype=np.float32)
+    exact = np.zeros((len(queries), 10), np.int64)
+    for i, q in enumerate(queries):
+        scores = np.asarray(vectors) @ q
+        exact[i] = np.argsort(-scores)[:10]
+    nprobe, recall = 1, 0.0
+    while True:
+        index.nprobe = nprobe
+        _, found = index.search(queries, 10)
+        recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact)]))
+        if recall >= TARGET_RECALL or nprobe >= index.nlist:
+            return {"nprobe": nprobe, "recall": round(recall, 4)}
+        nprobe = min(nprobe * 2, index.nlist)
 
 
 class SegmentVectors:
-    """Passage vectors of one segment, searched exactly or through its HNSW index."""
+    """Passage vectors of one segment, searched exactly or through its IVF index."""
 
-    def __init__(self, vectors: np.ndarray, ann_path: Path | None = None) -> None:
+    def __init__(self, vectors: np.ndarray, ann_path: Path | None = None, nprobe: int = 1) -> None:
         self.vectors = vectors
-        self._ann_path = ann_path
+        self._ann_path, self.nprobe = ann_path, nprobe
         self._ann: faiss.Index | None = None
 
     def __len__(self) -> int:
@@ -43,7 +70,7 @@ class SegmentVectors:
 
     @property
     def approximate(self) -> bool:
-        """Whether searches go through the HNSW index."""
+        """Whether searches go through the IVF index."""
         return self._ann_path is not None
 
     def search(self, query: np.ndarray, k: int, live: np.ndarray, exact: bool = False
@@ -67,8 +94,8 @@ class SegmentVectors:
                 self._ann = faiss.read_index(str(self._ann_path))
             except RuntimeError as exc:
                 raise CorruptIndexError(f"{self._ann_path}: unreadable FAISS index ({exc})") from exc
-        params = faiss.SearchParametersHNSW()
-        params.efSearch = max(EF_SEARCH, k)
+        params = faiss.SearchParametersIVF()
+        params.nprobe = self.nprobe
         dead = np.flatnonzero(~live).astype(np.int64)
         if len(dead):
             batch = faiss.IDSelectorBatch(dead)

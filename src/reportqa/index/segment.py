@@ -1,5 +1,5 @@
 """One immutable segment: the reports it holds (SQLite), their passages and sentences (offset arrays),
-content keys, vectors (memory-mapped ``.npy``), postings, and an HNSW index when it is large.
+content keys, vectors (memory-mapped ``.npy``), postings, and an IVF index when it is large.
 
 A segment is written once into a folder and never changed; deletions are recorded by the snapshot
 that lists it. ``segment.json`` records each file's size and sha256: sizes are checked at load,
@@ -59,10 +59,12 @@ class SegmentData:
             np.save(directory / f"{name}.npy", getattr(self, name))
             files.append(f"{name}.npy")
         files += self.postings.save(directory)
+        ann = {}
         if len(self.passages) >= ann_min():
-            files += build_ann(self.passage_vectors, directory)
+            names, ann = build_ann(self.passage_vectors, self.sentence_vectors, directory)
+            files += names
         meta = {"docs": len(self.docs), "passages": len(self.passages), "sentences": len(self.sentences),
-                "dim": int(self.passage_vectors.shape[1]),
+                "dim": int(self.passage_vectors.shape[1]), "ann": ann,
                 "files": {f: {"bytes": (directory / f).stat().st_size, "sha256": sha256_file(directory / f)}
                           for f in files}}
         (directory / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
@@ -119,7 +121,8 @@ class Segment:
         if len(self.passages) != self.meta["passages"] or len(self.sentences) != self.meta["sentences"]:
             raise CorruptIndexError(f"segment {self.path} holds other counts than its {META} records")
         ann = self.path / ANN_FILE
-        self.vectors = SegmentVectors(self.passage_vectors, ann if ann.exists() else None)
+        self.vectors = SegmentVectors(self.passage_vectors, ann if ann.exists() else None,
+                                      int((self.meta.get("ann") or {}).get("nprobe", 1)))
         self._con = sqlite3.connect(f"file:{self.path / DOCS}?mode=ro&immutable=1", uri=True,
                                     check_same_thread=False)
         self._lock = threading.Lock()
