@@ -141,7 +141,7 @@ def asks_during_rebuild(pipe: Pipeline, corpus: Path, questions: list[str]) -> N
 
 def cold_ask_seconds(index: Path, question: str, rounds: int) -> float:
     """Median wall time of a cold ``reportqa ask`` process (imports, index load, model, answer)."""
-    cmd = [sys.executable, "-m", "reportqa.cli", "ask", "--index", str(index), question]
+    cmd = [sys.executable, "-m", "reportqa.app.cli", "ask", "--index", str(index), question]
     times = []
     for _ in range(rounds):
         t0 = time.perf_counter()

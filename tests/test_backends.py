@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from reportqa.cli import main
+from reportqa.app.cli import main
 from reportqa.embed import ModelEmbedder
 from reportqa.errors import ModelError
 from reportqa.indexer import chunk_embed_text

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reportqa.cli import main
+from reportqa.app.cli import main
 
 
 pytestmark = pytest.mark.model
@@ -88,11 +88,11 @@ def test_eval_names_a_missing_question_file(index_args, capsys, tmp_path):
 
 
 def test_errors_are_clean_messages_without_traceback(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "reportqa.cli", "ask", "--index", str(tmp_path / "none"), "问题"],
+    run = subprocess.run([sys.executable, "-m", "reportqa.app.cli", "ask", "--index", str(tmp_path / "none"), "问题"],
                          capture_output=True, text=True)
     assert run.returncode == 2
     assert "no index at" in run.stderr and "reportqa index" in run.stderr and "Traceback" not in run.stderr
-    run = subprocess.run([sys.executable, "-m", "reportqa.cli", "index", "--corpus", str(tmp_path / "nope"),
+    run = subprocess.run([sys.executable, "-m", "reportqa.app.cli", "index", "--corpus", str(tmp_path / "nope"),
                           "--index", str(tmp_path / "i")], capture_output=True, text=True)
     assert run.returncode == 2 and "does not exist" in run.stderr and "Traceback" not in run.stderr
 
@@ -141,7 +141,7 @@ def test_a_port_in_use_names_the_port_option(index_args, tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        run = subprocess.run([sys.executable, "-m", "reportqa.cli", "serve", *index_args, "--no-reindex",
+        run = subprocess.run([sys.executable, "-m", "reportqa.app.cli", "serve", *index_args, "--no-reindex",
                               "--port", str(port)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 2 and "--port" in run.stderr and "Traceback" not in run.stderr
 

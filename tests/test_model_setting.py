@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from reportqa.cli import main
+from reportqa.app.cli import main
 from reportqa.errors import IndexMismatchError, ModelError
 from reportqa.pipeline import Pipeline
 

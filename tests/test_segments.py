@@ -9,6 +9,7 @@ import pytest
 from reportqa.index.lexical import LexicalSearch, Postings
 from reportqa.index.merge import MERGE_CAP, plan_merge
 from reportqa.pipeline import Pipeline
+from reportqa.textnorm import normalize
 
 from conftest import SEED_CORPUS
 from fakes import HashEmbedder
@@ -130,3 +131,26 @@ def test_an_unchanged_file_is_not_read_again(tmp_path, corpus, monkeypatch):
     monkeypatch.setattr(indexer, "sha256_file", lambda p: read.append(p) or "x")
     report = pipe.build()
     assert read == [] and sorted(report.unchanged) == sorted(SEEDS)  # size and mtime say it is unchanged
+
+
+def test_a_large_build_is_written_in_batches_with_the_same_results(tmp_path, corpus, monkeypatch):
+    import reportqa.indexer as indexer
+
+    whole = make(tmp_path / "whole", corpus)
+    first = whole.build()
+    monkeypatch.setattr(indexer, "BATCH_CHARS", 1)  # one report per segment
+    parts = make(tmp_path / "parts", corpus)
+    report = parts.build()
+    assert len(parts.index.segments) == 3 and report.documents == 3 and report.embedded == first.embedded
+    for q in ("珠三角帮扶市共拨付帮扶资金", "广州帮扶清远架设路灯", "驻镇帮镇扶村工作队"):
+        assert top_texts(parts, q) == top_texts(whole, q)
+
+
+def test_sentence_vectors_are_stored_in_half_precision(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    seg = pipe.index.segments[0]
+    assert seg.sentence_vectors.dtype == np.float16 and seg.passage_vectors.dtype == np.float32
+    emb = HashEmbedder()
+    first = next(pipe.index.iter_sentences())
+    assert np.allclose(pipe.index.sentence_vector(0), emb.embed_passages([normalize(first.text)])[0], atol=1e-3)

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from gradio_client import Client, handle_file
 
-from reportqa import ui
+from reportqa.app import ui
 from reportqa.app import render
 from reportqa.pipeline import Pipeline
 from reportqa.uploads import save_uploads

@@ -31,6 +31,7 @@ from .textnorm import normalize
 from .types import Chunk, Document
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+BATCH_CHARS = 10_000_000  # report text per segment written by one build (about 55,000 passages)
 
 
 @dataclass
@@ -171,8 +172,8 @@ def _write(build: Path, changes: Changes, previous: CorpusIndex | None, embedder
         loc = previous.where[doc_id] if previous else None
         if loc is not None:
             entries[loc.segment]["deleted"] = sorted(set(entries[loc.segment]["deleted"]) | {loc.record.ord})
-    if changes.docs:
-        data = _segment_data(changes, previous, embedder, segmenter, report, progress)
+    for batch in _batches(changes):
+        data = _segment_data(batch, previous, embedder, segmenter, report, progress)
         name = _new_segment(build, data)
         opened[name] = Segment(build / name)
         entries.append({"name": name, "deleted": []})
@@ -184,6 +185,20 @@ def _write(build: Path, changes: Changes, previous: CorpusIndex | None, embedder
         for name, seg in opened.items():
             if (build / name).exists():
                 seg.close()
+
+
+def _batches(changes: Changes) -> list[Changes]:
+    """The changed reports in batches of about ``BATCH_CHARS`` characters: one segment each, so that a
+    build of many reports holds one batch in memory at a time."""
+    out = [Changes()]
+    size = 0
+    for doc_id, doc in changes.docs.items():
+        if size >= BATCH_CHARS:
+            out.append(Changes())
+            size = 0
+        out[-1].docs[doc_id], out[-1].stats[doc_id] = doc, changes.stats[doc_id]
+        size += len(doc.text)
+    return [b for b in out if b.docs]
 
 
 def _new_segment(build: Path, data: SegmentData) -> str:
@@ -254,7 +269,8 @@ def _embed_missing(texts: list[str], keys: list[bytes], cache: dict[bytes, np.nd
                    report: IndexReport, progress: Progress | None) -> np.ndarray:
     """Vectors for ``texts``: from ``cache`` by content key, the rest from the model."""
     todo = {k: t for k, t in zip(keys, texts) if k not in cache}
-    report.embedded, report.reused = len(todo), len(keys) - sum(k in todo for k in keys)
+    report.embedded += len(todo)
+    report.reused += len(keys) - sum(k in todo for k in keys)
     if todo:
         cb = (lambda d, t: progress("embed", d, t)) if progress else None
         t0 = time.perf_counter()

@@ -237,7 +237,7 @@ class CorpusIndex:
         prow = np.flatnonzero(np.asarray(seg.passages[:, 0]) == loc.record.ord)
         srow = np.flatnonzero(np.asarray(seg.sentences[:, 0]) == loc.record.ord)
         out = dict(zip((bytes(k) for k in seg.passage_keys[prow]), seg.passage_vectors[prow]))
-        out.update(zip((bytes(k) for k in seg.sentence_keys[srow]), seg.sentence_vectors[srow]))
+        out.update(zip((bytes(k) for k in seg.sentence_keys[srow]), seg.sentence_vectors[srow].astype(np.float32)))
         return out
 
     @property

@@ -1,5 +1,6 @@
 """Dense search over one segment's passage vectors: exact (NumPy over the memory-mapped vectors) while
-the segment is small, a FAISS IVF index past ``ANN_MIN`` vectors. Deleted rows are never returned."""
+the segment is small; past ``ANN_MIN`` vectors, a FAISS IVF index with 8-bit codes proposes candidates
+that are then scored exactly from the same vectors. Deleted rows are never returned."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..errors import CorruptIndexError
 ANN_FILE = "ann.faiss"
 TARGET_RECALL = 0.985  # recall@10 against exact search that the probe count is raised to reach
 CALIBRATION_QUERIES = 100
+CANDIDATES = 4  # IVF proposes this many times k rows, scored exactly
 
 
 def ann_min() -> int:
@@ -23,19 +25,20 @@ def ann_min() -> int:
 
 
 def build_ann(vectors: np.ndarray, queries: np.ndarray, directory: Path) -> tuple[list[str], dict]:
-    """Write an IVF index (inner product) over ``vectors`` into ``directory``, with the number of lists
-    to probe raised until recall@10 against exact search reaches ``TARGET_RECALL`` for ``queries``
-    (sentence vectors of the same reports). Returns its file names and {nprobe, recall}."""
+    """Write an IVF index (inner product, 8-bit codes) over ``vectors`` into ``directory``, with the number
+    of lists to probe raised until recall@10 against exact search reaches ``TARGET_RECALL`` for
+    ``queries`` (sentence vectors of the same reports). Returns its file names and {nprobe, recall}."""
     n, dim = vectors.shape
     nlist = max(1, min(int(4 * math.sqrt(n)), n // 39))
-    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                          faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(0)
     index.train(np.ascontiguousarray(vectors[np.sort(rng.choice(n, min(n, 256 * nlist), replace=False))],
                                      dtype=np.float32))
     for a in range(0, n, 65536):
         index.add(np.ascontiguousarray(vectors[a:a + 65536], dtype=np.float32))
-    tuning = _calibrate(index, vectors, queries[np.sort(rng.choice(len(queries), min(len(queries),
-                                                                                      CALIBRATION_QUERIES), replace=False))])
+    sample = queries[np.sort(rng.choice(len(queries), min(len(queries), CALIBRATION_QUERIES), replace=False))]
+    tuning = _calibrate(SegmentVectors(vectors, index=index), np.asarray(sample, dtype=np.float32))
     faiss.write_index(index, str(directory / ANN_FILE))
     return [ANN_FILE], tuning
 
@@ -47,27 +50,30 @@ def recall_at_k(found: np.ndarray, exact: np.ndarray) -> float:
     return float(np.mean(found >= kth))
 
 
-def _calibrate(index: faiss.IndexIVFFlat, vectors: np.ndarray, queries: np.ndarray) -> dict:
+def _calibrate(vectors: SegmentVectors, queries: np.ndarray) -> dict:
     """The smallest power-of-two probe count whose recall@10 reaches the target, and that recall."""
-    queries = np.ascontiguousarray(queries, dtype=np.float32)
-    exact = np.stack([-np.sort(-(np.asarray(vectors) @ q))[:10] for q in queries])
-    nprobe, recall = 1, 0.0
+    live = np.ones(len(vectors), bool)
+    exact = np.stack([vectors.search(q, 10, live, exact=True)[0] for q in queries])
+    nlist = vectors.index.nlist
     while True:
-        index.nprobe = nprobe
-        found, _ = index.search(queries, 10)
-        recall = recall_at_k(np.where(np.isfinite(found), found, -np.inf), exact)
-        if recall >= TARGET_RECALL or nprobe >= index.nlist:
-            return {"nprobe": nprobe, "recall": round(recall, 4)}
-        nprobe = min(nprobe * 2, index.nlist)
+        found = np.stack([_padded(vectors.search(q, 10, live)[0], 10) for q in queries])
+        recall = recall_at_k(found, exact)
+        if recall >= TARGET_RECALL or vectors.nprobe >= nlist:
+            return {"nprobe": vectors.nprobe, "recall": round(recall, 4)}
+        vectors.nprobe = min(vectors.nprobe * 2, nlist)
+
+
+def _padded(scores: np.ndarray, k: int) -> np.ndarray:
+    return np.concatenate([scores, np.full(k - len(scores), -np.inf, np.float32)])
 
 
 class SegmentVectors:
     """Passage vectors of one segment, searched exactly or through its IVF index."""
 
-    def __init__(self, vectors: np.ndarray, ann_path: Path | None = None, nprobe: int = 1) -> None:
+    def __init__(self, vectors: np.ndarray, ann_path: Path | None = None, nprobe: int = 1,
+                 index: faiss.Index | None = None) -> None:
         self.vectors = vectors
-        self._ann_path, self.nprobe = ann_path, nprobe
-        self._ann: faiss.Index | None = None
+        self._ann_path, self.nprobe, self._index = ann_path, nprobe, index
 
     def __len__(self) -> int:
         return len(self.vectors)
@@ -75,35 +81,40 @@ class SegmentVectors:
     @property
     def approximate(self) -> bool:
         """Whether searches go through the IVF index."""
-        return self._ann_path is not None
+        return self._ann_path is not None or self._index is not None
+
+    @property
+    def index(self) -> faiss.Index:
+        """The IVF index, read on first use."""
+        if self._index is None:
+            try:
+                self._index = faiss.read_index(str(self._ann_path))
+            except RuntimeError as exc:
+                raise CorruptIndexError(f"{self._ann_path}: unreadable FAISS index ({exc})") from exc
+        return self._index
 
     def search(self, query: np.ndarray, k: int, live: np.ndarray, exact: bool = False
                ) -> tuple[np.ndarray, np.ndarray]:
         """``(scores, rows)`` of the ``k`` live rows nearest ``query`` (one vector), best first."""
-        n_live = int(live.sum())
-        k = min(k, n_live)
+        k = min(k, int(live.sum()))
         if k == 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
-        if self.approximate and not exact:
-            return self._search_ann(query, k, live)
-        scores = np.asarray(self.vectors) @ query.astype(self.vectors.dtype)
-        scores = np.where(live, scores.astype(np.float32), -np.inf)
-        top = np.argpartition(-scores, k - 1)[:k]
+        rows = None if exact or not self.approximate else self._candidates(query, CANDIDATES * k, live)
+        vecs = np.asarray(self.vectors) if rows is None else np.asarray(self.vectors[rows])
+        scores = (vecs @ query.astype(vecs.dtype)).astype(np.float32)
+        if rows is None:
+            scores, rows = np.where(live, scores, -np.inf), np.arange(len(scores))
+        top = np.argpartition(-scores, min(k, len(scores)) - 1)[:k] if len(scores) > k else np.arange(len(scores))
         top = top[np.argsort(-scores[top], kind="stable")]
-        return scores[top], top.astype(np.int64)
+        return scores[top], rows[top].astype(np.int64)
 
-    def _search_ann(self, query: np.ndarray, k: int, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self._ann is None:
-            try:
-                self._ann = faiss.read_index(str(self._ann_path))
-            except RuntimeError as exc:
-                raise CorruptIndexError(f"{self._ann_path}: unreadable FAISS index ({exc})") from exc
+    def _candidates(self, query: np.ndarray, n: int, live: np.ndarray) -> np.ndarray:
+        """Up to ``n`` live rows the IVF index proposes, in row order (for reading the vectors)."""
         params = faiss.SearchParametersIVF()
         params.nprobe = self.nprobe
         dead = np.flatnonzero(~live).astype(np.int64)
         if len(dead):
             batch = faiss.IDSelectorBatch(dead)
             params.sel = faiss.IDSelectorNot(batch)
-        scores, rows = self._ann.search(np.ascontiguousarray(query[None, :], dtype=np.float32), k, params=params)
-        keep = rows[0] >= 0
-        return scores[0][keep], rows[0][keep].astype(np.int64)
+        _, rows = self.index.search(np.ascontiguousarray(query[None, :], dtype=np.float32), n, params=params)
+        return np.sort(rows[0][rows[0] >= 0])

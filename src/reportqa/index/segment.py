@@ -47,7 +47,7 @@ class SegmentData:
     passage_keys: np.ndarray  # |S16 content keys
     sentence_keys: np.ndarray
     passage_vectors: np.ndarray
-    sentence_vectors: np.ndarray
+    sentence_vectors: np.ndarray  # written as float16: they only rerank a question's passages
     postings: Postings
 
     def write(self, directory: Path) -> None:
@@ -56,7 +56,8 @@ class SegmentData:
         _write_docs(directory / DOCS, self.docs, self.stats)
         files = [DOCS]
         for name in ARRAYS:
-            np.save(directory / f"{name}.npy", getattr(self, name))
+            arr = getattr(self, name)
+            np.save(directory / f"{name}.npy", arr.astype(np.float16) if name == "sentence_vectors" else arr)
             files.append(f"{name}.npy")
         files += self.postings.save(directory)
         ann = {}

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import ReportQAError, UsageError
-from .index.snapshot import REBUILD_HINT
-from .indexer import IndexReport
-from .models.device import BACKENDS, DEVICES
+from ..errors import ReportQAError, UsageError
+from ..index.snapshot import REBUILD_HINT
+from ..indexer import IndexReport
+from ..models.device import BACKENDS, DEVICES
 
 
 def _progress_bars():
@@ -23,7 +23,7 @@ def _progress_bars():
 
     def progress(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)
-        if bar is None:
+        if bar is None or bar.total != total or done < bar.n:  # a build in batches starts each stage anew
             bar = bars[stage] = tqdm(total=total, desc=labels.get(stage, stage), unit="item",
                                      file=sys.stderr, leave=True)
         bar.update(done - bar.n)
@@ -34,7 +34,7 @@ def _progress_bars():
 
 
 def _pipeline(args: argparse.Namespace):
-    from .pipeline import Pipeline
+    from ..pipeline import Pipeline
 
     return Pipeline(args.index, args.corpus, model=args.model, backend=args.backend, device=args.device)
 
@@ -144,7 +144,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, figures_table, load_questions
+    from ..evaluate import evaluate, figures_table, load_questions
 
     sets = {Path(f).stem: load_questions(Path(f)) for f in args.qa}
     pipe = _pipeline(args)

@@ -18,14 +18,14 @@ from typing import Any, Callable, Iterator
 
 import gradio as gr
 
-from .app.render import (EMPTY_VERIFY, PENDING_HTML, chat_html, error_html, esc, growing, report_dict,
+from .render import (EMPTY_VERIFY, PENDING_HTML, chat_html, error_html, esc, growing, report_dict,
                          report_html, static, status_html, verify_html)
-from .errors import ReportQAError, UsageError
-from .ingest import SUPPORTED_SUFFIXES
-from .indexer import IndexReport
-from .pipeline import Pipeline
-from .types import Document
-from .uploads import MAX_BYTES, Rejected, Saved, discard_uploads
+from ..errors import ReportQAError, UsageError
+from ..ingest import SUPPORTED_SUFFIXES
+from ..indexer import IndexReport
+from ..pipeline import Pipeline
+from ..types import Document
+from ..uploads import MAX_BYTES, Rejected, Saved, discard_uploads
 
 log = logging.getLogger(__name__)
 
