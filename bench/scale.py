@@ -5,9 +5,11 @@ a real corpus folder, and times through the CLI, each step in its own process so
 is its own: a full build, a no-change run, adding one report and removing it (net of the no-change
 run), a cold ``reportqa ask``, and warm ask p50/p95 with the serving process's peak memory. The model
 is a tiny stand-in (e5's tokenizer, random weights, 384-d output) so that the code around the model is
-timed; ``--real-upto N`` repeats the sizes up to N with the default e5.
+timed; with ``--model`` (e.g. the converted e5 folder under ``~/.cache/reportqa/models``) and small
+``--sizes`` it runs with a real model. Warm asks: one untimed round of the questions, then 4 × ``--rounds``
+timed rounds. Dense recall@10 of the index against exact search is printed too.
 
-Usage: python bench/scale.py [--sizes 100 1000 10000] [--corpus DIR] [--model DIR] [--work DIR]
+Usage: python bench/scale.py [--sizes 100 1000 10000] [--rounds 3] [--corpus DIR] [--model DIR] [--work DIR]
 Prints one table, with each figure's ratio between the largest and the smallest size. Asserts nothing.
 """
 
