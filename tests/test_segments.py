@@ -154,3 +154,11 @@ def test_sentence_vectors_are_stored_in_half_precision(tmp_path, corpus):
     emb = HashEmbedder()
     first = next(pipe.index.iter_sentences())
     assert np.allclose(pipe.index.sentence_vector(0), emb.embed_passages([normalize(first.text)])[0], atol=1e-3)
+
+
+def test_whether_the_reports_mention_a_word_comes_from_the_index_vocabulary(tmp_path, corpus):
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    seg = pipe.segmenter
+    assert pipe.index.mentions("路灯", seg) and pipe.index.mentions("珠三角帮扶市", seg)  # a term, a phrase of terms
+    assert not pipe.index.mentions("鹰嘴桃", seg) and not pipe.index.mentions("冷链仓库", seg)
