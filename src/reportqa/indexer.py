@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import bisect
 import os
-import shutil
 import time
-import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -22,9 +20,9 @@ from .errors import IngestError, ReportQAError
 from .index.corpus import CorpusIndex, content_key
 from .index.digest import sha256_file
 from .index.lexical import Postings
-from .index.merge import merge_segments, plan_merge
-from .index.segment import Segment, SegmentData
+from .index.segment import SegmentData
 from .index.snapshot import SnapshotStore, base_manifest
+from .index.writer import IndexWriter, SegmentWriter
 from .ingest import iter_corpus, link_problem, read_document
 from .segment import Segmenter
 from .textnorm import normalize
@@ -87,11 +85,11 @@ def build_index(corpus: Path, store: SnapshotStore, embedder: Embedder, segmente
                 report.seconds = time.time() - t0
                 return report
             with store.building() as build:
-                manifest = _write(build, changes, previous, embedder, segmenter, report, progress)
-                manifest["embedded_by"] = ({"backend": embedder.backend, "device": embedder.device}
-                                           if changes.docs or previous is None else previous.manifest.get("embedded_by"))
+                writer = SegmentWriter(build, previous)
+                _apply(writer, changes, previous, embedder, segmenter, report, progress)
+                manifest = writer.finish(_identity(changes, previous, embedder, segmenter))
                 manifest.update(corpus={"path": str(corpus.resolve())}, build_seconds=round(time.time() - t0, 2))
-                report.snapshot = store.commit(build, manifest).name
+                report.snapshot, report.merged = store.commit(build, manifest).name, writer.merged
         finally:
             if previous is not None:
                 previous.close()
@@ -162,29 +160,23 @@ def _read_one(path: Path, doc_id: str, corpus: Path, reusable: dict, known: bool
     return False
 
 
-def _write(build: Path, changes: Changes, previous: CorpusIndex | None, embedder: Embedder,
-           segmenter: Segmenter, report: IndexReport, progress: Progress | None) -> dict:
-    """Write the new segment (and any merge) into ``build``; returns the new snapshot's manifest."""
-    entries = [{"name": s["name"], "deleted": sorted(set(s.get("deleted", [])))}
-               for s in (previous.manifest["segments"] if previous else [])]
-    opened = {e["name"]: seg for e, seg in zip(entries, previous.segments if previous else [])}
-    for doc_id in report.updated + report.removed:
-        loc = previous.where[doc_id] if previous else None
-        if loc is not None:
-            entries[loc.segment]["deleted"] = sorted(set(entries[loc.segment]["deleted"]) | {loc.record.ord})
+def _apply(writer: IndexWriter, changes: Changes, previous: CorpusIndex | None, embedder: Embedder,
+           segmenter: Segmenter, report: IndexReport, progress: Progress | None) -> None:
+    """Remove the removed and changed reports, then add the new and changed ones batch by batch."""
+    writer.remove(report.updated + report.removed)
     for batch in _batches(changes):
-        data = _segment_data(batch, previous, embedder, segmenter, report, progress)
-        name = _new_segment(build, data)
-        opened[name] = Segment(build / name)
-        entries.append({"name": name, "deleted": []})
-    try:
-        entries = _merge(build, entries, opened, report)
-        dim = embedder.dim if changes.docs or previous is None else previous.manifest["model"]["dim"]
-        return _manifest(entries, opened, embedder.model_id, dim, segmenter)
-    finally:
-        for name, seg in opened.items():
-            if (build / name).exists():
-                seg.close()
+        writer.add(_segment_data(batch, previous, embedder, segmenter, report, progress))
+
+
+def _identity(changes: Changes, previous: CorpusIndex | None, embedder: Embedder, segmenter: Segmenter) -> dict:
+    """Format, model, segmenter and what embedded it; taken from the previous manifest when nothing was
+    embedded, so that removing a report does not load the model."""
+    if previous is not None and not changes.docs:
+        m = previous.manifest
+        return {**base_manifest(m["model"]["id"], m["model"]["dim"], m["segmenter"]),
+                "embedded_by": m.get("embedded_by")}
+    return {**base_manifest(embedder.model_id, embedder.dim, segmenter.segmenter_id),
+            "embedded_by": {"backend": embedder.backend, "device": embedder.device}}
 
 
 def _batches(changes: Changes) -> list[Changes]:
@@ -199,38 +191,6 @@ def _batches(changes: Changes) -> list[Changes]:
         out[-1].docs[doc_id], out[-1].stats[doc_id] = doc, changes.stats[doc_id]
         size += len(doc.text)
     return [b for b in out if b.docs]
-
-
-def _new_segment(build: Path, data: SegmentData) -> str:
-    name = f"seg-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    data.write(build / name)
-    return name
-
-
-def _live(seg: Segment, deleted: list[int]) -> tuple[int, int]:
-    """(live passages, live sentences) of a segment."""
-    if not deleted:
-        return len(seg.passages), len(seg.sentences)
-    return (int((~np.isin(np.asarray(seg.passages[:, 0]), deleted)).sum()),
-            int((~np.isin(np.asarray(seg.sentences[:, 0]), deleted)).sum()))
-
-
-def _merge(build: Path, entries: list[dict], opened: dict[str, Segment], report: IndexReport) -> list[dict]:
-    """Drop emptied segments and merge as :func:`plan_merge` says, until it says no more."""
-    entries = [e for e in entries if _live(opened[e["name"]], e["deleted"])[0] > 0]
-    while group := plan_merge([(e["name"], _live(opened[e["name"]], e["deleted"])[0],
-                                len(opened[e["name"]].passages)) for e in entries]):
-        chosen = [e for e in entries if e["name"] in group]
-        data = merge_segments([(opened[e["name"]], set(e["deleted"])) for e in chosen])
-        name = _new_segment(build, data)
-        opened[name] = Segment(build / name)
-        entries = [e for e in entries if e["name"] not in group] + [{"name": name, "deleted": []}]
-        report.merged += len(group)
-        for gone in group:
-            if (build / gone).exists():  # written by this build and merged already: never committed
-                opened.pop(gone).close()
-                shutil.rmtree(build / gone)
-    return entries
 
 
 def _segment_data(changes: Changes, previous: CorpusIndex | None, embedder: Embedder, segmenter: Segmenter,
@@ -278,14 +238,3 @@ def _embed_missing(texts: list[str], keys: list[bytes], cache: dict[bytes, np.nd
         report.model_seconds += time.perf_counter() - t0
         cache = {**cache, **dict(zip(todo.keys(), new))}
     return np.stack([cache[k] for k in keys]).astype(np.float32)
-
-
-def _manifest(entries: list[dict], opened: dict[str, Segment], model_id: str, dim: int,
-              segmenter: Segmenter) -> dict:
-    """The snapshot's manifest (``dim`` from the previous one when nothing was embedded: the model is
-    not loaded to remove a report)."""
-    counts = [_live(opened[e["name"]], e["deleted"]) for e in entries]
-    docs = sum(len(opened[e["name"]].records()) - len(e["deleted"]) for e in entries)
-    return {**base_manifest(model_id, dim, segmenter.segmenter_id),
-            "segments": entries, "doc_count": docs, "chunk_count": sum(c[0] for c in counts),
-            "sentence_count": sum(c[1] for c in counts)}
