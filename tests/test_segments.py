@@ -162,3 +162,15 @@ def test_whether_the_reports_mention_a_word_comes_from_the_index_vocabulary(tmp_
     seg = pipe.segmenter
     assert pipe.index.mentions("路灯", seg) and pipe.index.mentions("珠三角帮扶市", seg)  # a term, a phrase of terms
     assert not pipe.index.mentions("鹰嘴桃", seg) and not pipe.index.mentions("冷链仓库", seg)
+
+
+def test_a_garbled_report_database_is_refused_and_the_rebuild_repairs_it(tmp_path, corpus):
+    from reportqa.errors import CorruptIndexError
+
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    db = pipe.store.segments / pipe.index.manifest["segments"][0]["name"] / "docs.sqlite"
+    db.write_bytes(b"\x00" * db.stat().st_size)  # same size: only its content is wrong
+    with pytest.raises(CorruptIndexError, match="docs.sqlite is unreadable.*reportqa index --index"):
+        make(tmp_path, corpus).load()
+    assert make(tmp_path, corpus).build().documents == 3 and make(tmp_path, corpus).index.docs

@@ -83,6 +83,11 @@ class SegmentVectors:
         """Whether searches go through the IVF index."""
         return self._ann_path is not None or self._index is not None
 
+    def open(self) -> None:
+        """Read the IVF index, if there is one, and check that it indexes these vectors."""
+        if self.approximate and self.index.ntotal != len(self.vectors):
+            raise CorruptIndexError(f"{self._ann_path} indexes {self.index.ntotal} vectors, not {len(self.vectors)}")
+
     @property
     def index(self) -> faiss.Index:
         """The IVF index, read on first use."""

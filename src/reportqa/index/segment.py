@@ -124,6 +124,7 @@ class Segment:
         ann = self.path / ANN_FILE
         self.vectors = SegmentVectors(self.passage_vectors, ann if ann.exists() else None,
                                       int((self.meta.get("ann") or {}).get("nprobe", 1)))
+        self.vectors.open()  # now: a later update may remove this segment's files while it still answers
         self._con = sqlite3.connect(f"file:{self.path / DOCS}?mode=ro&immutable=1", uri=True,
                                     check_same_thread=False)
         self._lock = threading.Lock()
