@@ -1,6 +1,7 @@
 """The segmented index: changes write only about themselves, merges keep results, IVF agrees with exact
 search, and BM25 over several segments scores as over one (fake embedder: fast)."""
 
+import os
 import shutil
 
 import numpy as np
@@ -174,3 +175,33 @@ def test_a_garbled_report_database_is_refused_and_the_rebuild_repairs_it(tmp_pat
     with pytest.raises(CorruptIndexError, match="docs.sqlite is unreadable.*reportqa index --index"):
         make(tmp_path, corpus).load()
     assert make(tmp_path, corpus).build().documents == 3 and make(tmp_path, corpus).index.docs
+
+
+def test_random_adds_updates_and_removals_keep_the_index_equal_to_the_corpus(tmp_path, corpus):
+    import random
+
+    rng = random.Random(7)
+    towns = ["永汉镇", "马头镇", "林寨镇", "沙琅镇", "禾洞镇", "船塘镇", "茶阳镇", "麒麟镇"]
+    pipe = make(tmp_path, corpus)
+    pipe.build()
+    for step in range(14):
+        name = f"r{rng.randrange(6)}.txt"
+        path = corpus / name
+        if path.exists() and rng.random() < 0.4:
+            path.unlink()
+        else:
+            town = rng.choice(towns)
+            path.write_text(f"{town}第{step}次帮扶投入{rng.randint(10, 999)}万元。\n{town}建成冷库{step}座。",
+                            encoding="utf-8")
+            os.utime(path, ns=(step + 1, step + 1))  # a new mtime even within the clock's resolution
+        pipe.build()
+        index = pipe.index
+        assert sorted(index.docs) == sorted(p.name for p in corpus.iterdir()), step
+        chunks = list(index.chunks)
+        assert len(chunks) == len(index.dense) == index.lexical.n == index.manifest["chunk_count"]
+        for c in chunks:
+            assert c.text == index.docs[c.doc_id].text[c.start:c.end]
+        for p in sorted(corpus.glob("r*.txt")):
+            text = p.read_text(encoding="utf-8")
+            assert index.docs[p.name].text.strip() == text.strip()
+    assert pipe.check() == [] and len(pipe.index.segments) <= 4
