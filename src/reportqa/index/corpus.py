@@ -107,8 +107,11 @@ class CorpusIndex:
         deleted = [set(s.get("deleted", [])) for s in manifest["segments"]]
         self.where: dict[str, Located] = {}
         self.live: list[np.ndarray] = []
+        self._doc_ids: list[dict[int, str]] = []  # per segment: ordinal → doc id
         for i, (seg, gone) in enumerate(zip(segments, deleted)):
-            for rec in seg.records():
+            records = seg.records()
+            self._doc_ids.append({rec.ord: rec.doc_id for rec in records})
+            for rec in records:
                 if rec.ord not in gone:
                     self.where[rec.doc_id] = Located(i, rec)
             self.live.append(~np.isin(np.asarray(seg.passages[:, 0]), list(gone)) if gone
@@ -163,10 +166,6 @@ class CorpusIndex:
         doc_id = self._doc_id(i, doc_ord)
         text = self.docs[doc_id].text[start:end]
         return Chunk(f"{doc_id}#{ordinal}", doc_id, start, end, text, row=gid)
-
-    @cached_property
-    def _doc_ids(self) -> list[dict[int, str]]:
-        return [{r.ord: r.doc_id for r in seg.records()} for seg in self.segments]
 
     def _doc_id(self, seg: int, doc_ord: int) -> str:
         return self._doc_ids[seg][doc_ord]

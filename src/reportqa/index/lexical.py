@@ -101,11 +101,14 @@ class LexicalSearch:
         self.parts = list(parts)
         self.n = int(sum(int(live.sum()) for _, live, _ in self.parts))
         total = sum(float(np.asarray(p.lengths)[live].sum()) for p, live, _ in self.parts)
+        self._df: dict[str, int] = {}  # the snapshot never changes: each term is counted once
         self.avgdl = total / self.n if self.n else 1.0
 
     def df(self, term: str) -> int:
         """Live passages containing ``term``."""
-        return sum(int(live[rows].sum()) for p, live, _ in self.parts for rows in [p.posting(term)[0]])
+        if term not in self._df:
+            self._df[term] = sum(int(live[p.posting(term)[0]].sum()) for p, live, _ in self.parts)
+        return self._df[term]
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """IDF of each term present in some live passage (absent terms are left out)."""
