@@ -114,11 +114,11 @@ class CorpusIndex:
             for rec in records:
                 if rec.ord not in gone:
                     self.where[rec.doc_id] = Located(i, rec)
-            self.live.append(~np.isin(np.asarray(seg.passages[:, 0]), list(gone)) if gone
-                             else np.ones(len(seg.passages), bool))
+            self.live.append(seg.live_masks(gone)[0])
         self.bases = list(np.cumsum([0] + [len(s.passages) for s in segments]))
         self.sbases = list(np.cumsum([0] + [len(s.sentences) for s in segments]))
         self.passage_total = int(self.bases[-1])
+        self.live_count = int(sum(int(live.sum()) for live in self.live))
         self.docs = Documents(segments, self.where)
         self.chunks = Chunks(self)
         self.lexical = LexicalSearch([(s.postings, live, int(b)) for s, live, b in
@@ -163,12 +163,9 @@ class CorpusIndex:
         i, row = self.locate(gid)
         seg = self.segments[i]
         doc_ord, ordinal, start, end = (int(x) for x in seg.passages[row])
-        doc_id = self._doc_id(i, doc_ord)
+        doc_id = self._doc_ids[i][doc_ord]
         text = self.docs[doc_id].text[start:end]
         return Chunk(f"{doc_id}#{ordinal}", doc_id, start, end, text, row=gid)
-
-    def _doc_id(self, seg: int, doc_ord: int) -> str:
-        return self._doc_ids[seg][doc_ord]
 
     def sentences_within(self, chunk: Chunk) -> list[tuple[int, Sentence]]:
         """(global row, sentence) for the sentences inside ``chunk``."""
@@ -252,7 +249,7 @@ class DenseSearch:
         self._index = index
 
     def __len__(self) -> int:
-        return int(sum(int(live.sum()) for live in self._index.live))
+        return self._index.live_count
 
     def search(self, queries: np.ndarray, k: int, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """``(scores, ids)`` of shape (1, k') for one query vector (a 1×dim array), best first."""

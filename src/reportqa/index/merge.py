@@ -41,14 +41,13 @@ def merge_segments(parts: Sequence[tuple[Segment, set[int]]]) -> SegmentData:
                                          ("passage_keys", "sentence_keys", "passage_vectors", "sentence_vectors")}
     sent_offset = 0
     for seg, gone in parts:
-        live = [r for r in seg.records() if r.ord not in gone]
-        new_ord = np.full(max([r.ord for r in seg.records()], default=-1) + 1, -1, np.int64)
-        for r in live:
-            new_ord[r.ord] = len(docs)
-            docs.append(seg.document(r.ord))
-            stats.append((r.size, r.mtime_ns))
-        pkeep = np.isin(np.asarray(seg.passages[:, 0]), [r.ord for r in live])
-        skeep = np.isin(np.asarray(seg.sentences[:, 0]), [r.ord for r in live])
+        new_ord = np.full(seg.meta["docs"], -1, np.int64)
+        for r in seg.records():
+            if r.ord not in gone:
+                new_ord[r.ord] = len(docs)
+                docs.append(seg.document(r.ord))
+                stats.append((r.size, r.mtime_ns))
+        pkeep, skeep = seg.live_masks(gone)
         rank = np.concatenate([[0], np.cumsum(skeep)]) + sent_offset
         p = np.array(seg.passages[pkeep], dtype=np.int32)
         p[:, 0] = new_ord[p[:, 0]]

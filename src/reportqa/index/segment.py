@@ -12,7 +12,7 @@ import errno
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,6 +152,13 @@ class Segment:
         cols = (*DOC_FIELDS, "chars")
         for row in self._query(f"SELECT ord, {', '.join(cols)} FROM docs"):
             yield row[0], dict(zip(cols, row[1:]))
+
+    def live_masks(self, deleted: Collection[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Boolean masks of the passages and sentences whose report ordinal is not in ``deleted``."""
+        if not deleted:
+            return np.ones(len(self.passages), bool), np.ones(len(self.sentences), bool)
+        gone = list(deleted)
+        return (~np.isin(np.asarray(self.passages[:, 0]), gone), ~np.isin(np.asarray(self.sentences[:, 0]), gone))
 
     def verify(self) -> list[str]:
         """Problems found by checking every file's sha256 against ``segment.json`` (empty when sound)."""

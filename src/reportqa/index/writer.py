@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 
 from .corpus import CorpusIndex
 from .merge import merge_segments, plan_merge
@@ -57,7 +56,7 @@ class SegmentWriter:
         try:
             self._merge()
             counts = [self._live(e) for e in self.entries]
-            docs = sum(len(self.opened[e["name"]].records()) - len(e["deleted"]) for e in self.entries)
+            docs = sum(self.opened[e["name"]].meta["docs"] - len(e["deleted"]) for e in self.entries)
             return {**identity, "segments": self.entries, "doc_count": docs,
                     "chunk_count": sum(c[0] for c in counts), "sentence_count": sum(c[1] for c in counts)}
         finally:
@@ -73,11 +72,8 @@ class SegmentWriter:
 
     def _live(self, entry: dict) -> tuple[int, int]:
         """(live passages, live sentences) of a segment."""
-        seg, deleted = self.opened[entry["name"]], entry["deleted"]
-        if not deleted:
-            return len(seg.passages), len(seg.sentences)
-        return (int((~np.isin(np.asarray(seg.passages[:, 0]), deleted)).sum()),
-                int((~np.isin(np.asarray(seg.sentences[:, 0]), deleted)).sum()))
+        passages, sentences = self.opened[entry["name"]].live_masks(entry["deleted"])
+        return int(passages.sum()), int(sentences.sum())
 
     def _merge(self) -> None:
         """Drop emptied segments and merge until the plan says no more."""
