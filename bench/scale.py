@@ -26,6 +26,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median_high
+
+from quantiles import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus"
@@ -112,11 +115,6 @@ print(json.dumps({"times": times, "peak_mb": resource.getrusage(resource.RUSAGE_
 """
 
 
-def median(values: list[float]) -> float:
-    """The middle value (upper middle of an even count)."""
-    return sorted(values)[len(values) // 2]
-
-
 def model_seconds(index_output: str) -> float:
     """Seconds the model took (loading and embedding), from ``reportqa index``'s summary line."""
     found = re.search(r"model ([\d.]+)s\)", index_output)
@@ -147,12 +145,6 @@ def ann_recall(index: Path) -> float:
     return out["recall"]
 
 
-def pct(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of ``values``, nearest rank."""
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
 def du(path: Path) -> float:
     """Bytes under ``path`` in MB (hard links counted once)."""
     seen, total = set(), 0
@@ -171,7 +163,7 @@ def measure(corpus: Path, index: Path, model: str, rounds: int) -> dict[str, flo
     shutil.rmtree(index, ignore_errors=True)
     f: dict[str, float] = {}
     f["build_s"], f["build_mb"], _ = run([exe, "index", *base])
-    f["nochange_s"] = median([run([exe, "index", *base])[0] for _ in range(rounds)])
+    f["nochange_s"] = median_high([run([exe, "index", *base])[0] for _ in range(rounds)])
     extra = corpus / "zz_added.txt"
     adds, beyond, removes = [], [], []
     for r in range(rounds):
@@ -182,13 +174,14 @@ def measure(corpus: Path, index: Path, model: str, rounds: int) -> dict[str, flo
         beyond.append(adds[-1] - model_seconds(out))
         extra.unlink()
         removes.append(run([exe, "index", *base])[0] - f["nochange_s"])
-    f["add_s"], f["add_beyond_model_s"] = median(adds), median(beyond)
-    f["remove_s"] = median(removes)
+    f["add_s"], f["add_beyond_model_s"] = median_high(adds), median_high(beyond)
+    f["remove_s"] = median_high(removes)
     f["cold_ask_s"], _, _ = run([exe, "ask", *base, QUESTIONS[0]])
     _, _, out = run([sys.executable, "-c", ASK_SCRIPT, str(index), json.dumps(QUESTIONS, ensure_ascii=False),
                      model, str(4 * rounds)])
     asked = json.loads(out)
-    f["ask_p50_ms"], f["ask_p95_ms"] = pct(asked["times"], 0.5) * 1e3, pct(asked["times"], 0.95) * 1e3
+    f["ask_p50_ms"] = percentile(asked["times"], 0.5) * 1e3
+    f["ask_p95_ms"] = percentile(asked["times"], 0.95) * 1e3
     f["serve_mb"], f["disk_mb"] = asked["peak_mb"], du(index)
     f["recall_at_10"] = ann_recall(index)
     return f
