@@ -2,7 +2,7 @@
 # reportqa on a fresh machine.
 #   bash run.sh          set up, index the bundled corpus, open the chat UI
 #                        (bash run.sh serve --host 0.0.0.0 opens it to the network)
-#   bash run.sh test     set up (with test tools) and run the test suite
+#   bash run.sh test     set up (with test tools and the Milvus extra) and run the test suite
 # Environment: REPORTQA_VENV (default .venv), PYTHON (default python3), REPORTQA_PORT (default 7860),
 #              REPORTQA_TORCH_INDEX (optional pip index URL for torch, e.g. a CUDA build's:
 #              https://download.pytorch.org/whl/cu128; --device auto then uses the GPU).
@@ -51,7 +51,7 @@ case "$mode" in
         exec "$VENV/bin/reportqa" serve --port "${REPORTQA_PORT:-7860}" "${@:2}"
         ;;
     test)
-        setup "[test]"
+        setup "[test,milvus]"
         ensure_chromium
         say "Running the tests"
         "$VENV/bin/python" -m pytest -ra "${@:2}"

@@ -31,3 +31,7 @@ class IndexWriteError(ReportQAError):
 
 class UsageError(ReportQAError):
     """A bad argument or input from the user."""
+
+
+class IndexUnavailableError(ReportQAError):
+    """The index's engine (a Milvus server or Milvus Lite file) cannot be reached or opened."""

@@ -17,12 +17,13 @@ from . import __version__
 from .chunk import chunk_document, split_sentences
 from .embed import Embedder
 from .errors import IngestError, ReportQAError
-from .index.corpus import CorpusIndex, content_key
+from .index.corpus import content_key
 from .index.digest import sha256_file
 from .index.lexical import Postings
 from .index.segment import SegmentData
-from .index.snapshot import SnapshotStore, base_manifest
-from .index.writer import IndexWriter, SegmentWriter
+from .index.engine import IndexReader, IndexStore
+from .index.snapshot import base_manifest
+from .index.writer import IndexWriter
 from .ingest import iter_corpus, link_problem, read_document
 from .segment import Segmenter
 from .textnorm import normalize
@@ -67,7 +68,7 @@ def chunk_embed_text(doc: Document, chunk: Chunk) -> str:
     return f"{normalize(doc.title)}\n{body}" if doc.title and doc.title not in chunk.text else body
 
 
-def build_index(corpus: Path, store: SnapshotStore, embedder: Embedder, segmenter: Segmenter,
+def build_index(corpus: Path, store: IndexStore, embedder: Embedder, segmenter: Segmenter,
                 progress: Progress | None = None) -> IndexReport:
     """Scan ``corpus``, keep what is unchanged, write the changes, switch to the new snapshot."""
     t0 = time.time()
@@ -79,17 +80,17 @@ def build_index(corpus: Path, store: SnapshotStore, embedder: Embedder, segmente
         try:
             report = IndexReport()
             changes = _collect(corpus, previous, report, progress)
-            if previous is not None and previous.path and not _changed(report):
-                report.documents, report.chunks = len(previous.docs), len(previous.dense)
-                report.reused, report.snapshot = report.chunks, previous.path.name
+            if previous is not None and previous.name and not _changed(report):
+                report.documents, report.chunks = len(previous.docs), previous.live_count
+                report.reused, report.snapshot = report.chunks, previous.name
                 report.seconds = time.time() - t0
                 return report
-            with store.building() as build:
-                writer = SegmentWriter(build, previous)
+            with store.writing(previous) as writer:
                 _apply(writer, changes, previous, embedder, segmenter, report, progress)
                 manifest = writer.finish(_identity(changes, previous, embedder, segmenter))
                 manifest.update(corpus={"path": str(corpus.resolve())}, build_seconds=round(time.time() - t0, 2))
-                report.snapshot, report.merged = store.commit(build, manifest).name, writer.merged
+                manifest = store.publish(writer, manifest)
+                report.snapshot, report.merged = manifest["snapshot"], writer.merged
         finally:
             if previous is not None:
                 previous.close()
@@ -102,19 +103,19 @@ def _changed(report: IndexReport) -> bool:
     return bool(report.added or report.updated or report.removed or report.kept_previous)
 
 
-def _previous(store: SnapshotStore, embedder: Embedder, segmenter: Segmenter) -> CorpusIndex | None:
-    """The live snapshot if it can be reused (same format, model and segmenter), else None."""
+def _previous(store: IndexStore, embedder: Embedder, segmenter: Segmenter) -> IndexReader | None:
+    """The published index if it can be reused (same format, model and segmenter), else None."""
     try:
-        return CorpusIndex.load(store, {"model_id": embedder.model_id, "segmenter": segmenter.segmenter_id})
+        return store.open({"model_id": embedder.model_id, "segmenter": segmenter.segmenter_id})
     except ReportQAError:
         return None
 
 
-def _collect(corpus: Path, previous: CorpusIndex | None, report: IndexReport,
+def _collect(corpus: Path, previous: IndexReader | None, report: IndexReport,
              progress: Progress | None) -> Changes:
     """Sort the corpus files into unchanged, added, updated, skipped; the rest of the index is removed."""
     reusable = previous is not None and previous.manifest.get("package_version") == __version__
-    known = previous.where if previous else {}
+    known = previous.records if previous else {}
     paths = list(iter_corpus(corpus))
     changes, seen = Changes(), set()
     for n, path in enumerate(paths, 1):
@@ -136,11 +137,11 @@ def _read_one(path: Path, doc_id: str, corpus: Path, reusable: dict, known: bool
     it keeping its previous version. True when the report stays as it is."""
     try:
         st = os.stat(path)
-        loc = reusable.get(doc_id)
-        if loc and (loc.record.size, loc.record.mtime_ns) == (st.st_size, st.st_mtime_ns):
+        rec = reusable.get(doc_id)
+        if rec and (rec.size, rec.mtime_ns) == (st.st_size, st.st_mtime_ns):
             report.unchanged.append(doc_id)
             return True
-        if loc and loc.record.sha256 == sha256_file(path):
+        if rec and rec.sha256 == sha256_file(path):
             report.unchanged.append(doc_id)
             return True
         doc = replace(read_document(path, corpus), doc_id=doc_id)  # a link is its own report, by its own name
@@ -160,7 +161,7 @@ def _read_one(path: Path, doc_id: str, corpus: Path, reusable: dict, known: bool
     return False
 
 
-def _apply(writer: IndexWriter, changes: Changes, previous: CorpusIndex | None, embedder: Embedder,
+def _apply(writer: IndexWriter, changes: Changes, previous: IndexReader | None, embedder: Embedder,
            segmenter: Segmenter, report: IndexReport, progress: Progress | None) -> None:
     """Remove the removed and changed reports, then add the new and changed ones batch by batch."""
     writer.remove(report.updated + report.removed)
@@ -168,7 +169,7 @@ def _apply(writer: IndexWriter, changes: Changes, previous: CorpusIndex | None, 
         writer.add(_segment_data(batch, previous, embedder, segmenter, report, progress))
 
 
-def _identity(changes: Changes, previous: CorpusIndex | None, embedder: Embedder, segmenter: Segmenter) -> dict:
+def _identity(changes: Changes, previous: IndexReader | None, embedder: Embedder, segmenter: Segmenter) -> dict:
     """Format, model, segmenter and what embedded it; taken from the previous manifest when nothing was
     embedded, so that removing a report does not load the model."""
     if previous is not None and not changes.docs:
@@ -193,7 +194,7 @@ def _batches(changes: Changes) -> list[Changes]:
     return [b for b in out if b.docs]
 
 
-def _segment_data(changes: Changes, previous: CorpusIndex | None, embedder: Embedder, segmenter: Segmenter,
+def _segment_data(changes: Changes, previous: IndexReader | None, embedder: Embedder, segmenter: Segmenter,
                   report: IndexReport, progress: Progress | None) -> SegmentData:
     """Chunk, tokenise and embed the changed reports (vectors of unchanged text are reused)."""
     docs = list(changes.docs.values())

@@ -13,15 +13,13 @@ from .answer import Answerer
 from .answer.llm import answerer_from_settings
 from .answer.compound import merge, split_question
 from .answer.followup import resolve_followup
-from .index.corpus import CorpusIndex
 from .errors import UsageError
 from .embed import Embedder, ModelEmbedder
-from .fuse import rrf
 from .indexer import IndexReport, Progress, build_index
 from .rerank import SentenceScorer
 from .segment import Segmenter
 from .serialize import answer_dict
-from .index.snapshot import SnapshotStore
+from .index.engine import IndexReader, open_store
 from .textnorm import normalize, printable
 from .types import Answer, Passage
 from .uploads import Rejected, Saved, Upload, save_uploads
@@ -59,14 +57,14 @@ class Pipeline:
     def __init__(self, index_dir: Path | None = None, corpus_dir: Path | None = None,
                  model: str | None = None, embedder: Embedder | None = None,
                  answerer: Answerer | None = None, backend: str | None = None,
-                 device: str | None = None) -> None:
-        self.store = SnapshotStore(index_dir or default_index_dir())
+                 device: str | None = None, store: str | None = None, milvus_uri: str | None = None) -> None:
+        self.store = open_store(index_dir or default_index_dir(), store, milvus_uri)
         self.corpus_dir = corpus_dir or default_corpus_dir()
         self.embedder = embedder or ModelEmbedder(model, backend=backend, device=device)
         self.segmenter = Segmenter()
         self.scorer = SentenceScorer(self.segmenter)
         self.answerer = answerer or answerer_from_settings(self.segmenter)
-        self._index: CorpusIndex | None = None
+        self._index: IndexReader | None = None
         self._load_lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -78,18 +76,18 @@ class Pipeline:
             warm()
 
     @property
-    def index(self) -> CorpusIndex:
+    def index(self) -> IndexReader:
         """The live index, loaded on first use (raises if missing, corrupt or mismatched)."""
         if self._index is None:
             self.load()
         assert self._index is not None
         return self._index
 
-    def load(self) -> CorpusIndex:
+    def load(self) -> IndexReader:
         """(Re)load the live snapshot from disk."""
         with self._load_lock:
             expect = {"model_id": self.embedder.model_id, "segmenter": self.segmenter.segmenter_id}
-            self._index = CorpusIndex.load(self.store, expect)
+            self._index = self.store.open(expect)
             return self._index
 
     def build(self, progress: Progress | None = None) -> IndexReport:
@@ -116,20 +114,12 @@ class Pipeline:
         return self.embedder.embed_queries([normalize(question)])[0]
 
     def retrieve(self, question: str, k: int = 10, qvec: np.ndarray | None = None,
-                 index: CorpusIndex | None = None) -> list[Passage]:
+                 index: IndexReader | None = None) -> list[Passage]:
         """Hybrid retrieval: dense and BM25 candidates fused by reciprocal rank, reranked by sentence."""
         index = index or self.index
         check_question(question)
         qvec = self._query_vector(question) if qvec is None else qvec
-        dscores, dids = index.dense.search(qvec[None, :], CANDIDATES)
-        lscores, lids = index.lexical.search(self.segmenter.tokens(question), CANDIDATES)
-        dense = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(dids[0], dscores[0]), 1) if i >= 0}
-        lex = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(lids, lscores), 1)}
-        fused = rrf([list(dense), list(lex)])
-        out = []
-        for cid, score in fused[:max(k, RERANK)]:
-            d, lx = dense.get(cid), lex.get(cid)
-            out.append(Passage(index.chunks[cid], score, d and d[1], lx and lx[1], d and d[0], lx and lx[0]))
+        out = index.hybrid(qvec, self.segmenter.tokens(question), CANDIDATES, max(k, RERANK))
         return self.scorer.rerank(question, out, qvec, index)[:k]
 
     def ask(self, question: str, history: list[str] | None = None, k: int = 8) -> Answer:
@@ -144,7 +134,7 @@ class Pipeline:
         index = self.index  # pinned: a rebuild may switch snapshots meanwhile
         return answer_dict(self._ask(index, question, history, 8), index, qid)
 
-    def _ask(self, index: CorpusIndex, question: str, history: list[str] | None, k: int) -> Answer:
+    def _ask(self, index: IndexReader, question: str, history: list[str] | None, k: int) -> Answer:
         check_question(question)
         parts = split_question(question)
         if len(parts) > 1:  # 「A是多少?B又是多少?」: each part answered, later parts read against earlier ones
@@ -165,8 +155,8 @@ class Pipeline:
         """What is indexed: counts, model, build time, and each report's metadata."""
         index = self.index
         m = index.manifest
-        return {"reports": len(index.docs), "passages": len(index.dense), "model": m["model"]["id"],
+        return {"reports": len(index.docs), "passages": index.live_count, "model": m["model"]["id"],
                 "dimension": m["model"]["dim"], "segmenter": m["segmenter"], "built_at": m["created_at"],
-                "build_seconds": m.get("build_seconds"), "index": str(self.store.root),
+                "build_seconds": m.get("build_seconds"), "index": str(self.store.root), "store": self.store.kind,
                 "corpus": str(self.corpus_dir),
                 "documents": index.docs.metas()}

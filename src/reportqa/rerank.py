@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .index.corpus import CorpusIndex
+from .index.engine import IndexReader
 from .segment import Segmenter
 from .types import Passage, Sentence
 
@@ -35,7 +35,7 @@ class SentenceScorer:
     def __init__(self, segmenter: Segmenter) -> None:
         self.segmenter = segmenter
 
-    def weights(self, question: str, index: CorpusIndex) -> tuple[dict[str, float], float]:
+    def weights(self, question: str, index: IndexReader) -> tuple[dict[str, float], float]:
         """IDF of each question term (terms unseen in the corpus weigh most) and their sum."""
         qtok = set(self.segmenter.tokens(question))
         idf, rare = index.idf(qtok), index.max_idf()
@@ -43,7 +43,7 @@ class SentenceScorer:
         return w, sum(w.values()) or 1.0
 
     def scored(self, question: str, passages: list[Passage], qvec: np.ndarray,
-               index: CorpusIndex) -> list[ScoredSentence]:
+               index: IndexReader) -> list[ScoredSentence]:
         """The sentences of ``passages`` with the scores the rerank already gave them (ranked by their
         passage's place in ``passages``); scored now when the passages did not come from :meth:`rerank`."""
         if passages and all(p.scored for p in passages):
@@ -51,7 +51,7 @@ class SentenceScorer:
         return self.score(question, passages, qvec, index)
 
     def score(self, question: str, passages: list[Passage], qvec: np.ndarray,
-              index: CorpusIndex) -> list[ScoredSentence]:
+              index: IndexReader) -> list[ScoredSentence]:
         """Every sentence inside ``passages``, scored."""
         w, total = self.weights(question, index)
         out = []
@@ -67,7 +67,7 @@ class SentenceScorer:
         return out
 
     def rerank(self, question: str, passages: list[Passage], qvec: np.ndarray,
-               index: CorpusIndex) -> list[Passage]:
+               index: IndexReader) -> list[Passage]:
         """``passages`` ordered by their best sentence (ties keep the fused order)."""
         best: dict[str, float] = {}
         for p in passages:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .index.corpus import CorpusIndex
+from .index.engine import IndexReader
 from .types import Answer, Citation, Passage
 
 
-def passage_dict(n: int, p: Passage, index: CorpusIndex) -> dict[str, Any]:
+def passage_dict(n: int, p: Passage, index: IndexReader) -> dict[str, Any]:
     """A retrieved passage: ``text == cleaned_doc[start:end]``."""
     c = p.chunk
     return {"n": n, "doc": c.doc_id, "title": index.docs[c.doc_id].title, "chunk_id": c.chunk_id,
             "start": c.start, "end": c.end, "text": c.text, "score": round(p.score, 6)}
 
 
-def citation_dict(c: Citation, index: CorpusIndex) -> dict[str, Any]:
+def citation_dict(c: Citation, index: IndexReader) -> dict[str, Any]:
     """A citation: the passage it points into, plus the quoted sentence and its offsets."""
     ch = c.chunk
     return {"n": c.n, "doc": ch.doc_id, "title": index.docs[ch.doc_id].title, "chunk_id": ch.chunk_id,
@@ -23,7 +23,7 @@ def citation_dict(c: Citation, index: CorpusIndex) -> dict[str, Any]:
             "quote_start": c.start, "quote_end": c.end, "score": round(c.score, 6)}
 
 
-def answer_dict(a: Answer, index: CorpusIndex, qid: str | None = None) -> dict[str, Any]:
+def answer_dict(a: Answer, index: IndexReader, qid: str | None = None) -> dict[str, Any]:
     """The ``ask --json`` object."""
     out = {"id": qid, "question": a.question, "found": a.found, "answer": a.text,
            "citations": [citation_dict(c, index) for c in a.citations],

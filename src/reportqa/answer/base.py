@@ -6,7 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..index.corpus import CorpusIndex
+from ..index.engine import IndexReader
 from ..textnorm import fold, normalize, printable
 from ..types import Answer, Chunk, Passage
 
@@ -18,7 +18,7 @@ class Answerer(Protocol):
     """Same verb for every answerer (extractive, LLM)."""
 
     def answer(self, question: str, passages: list[Passage], qvec: np.ndarray,
-               index: CorpusIndex) -> Answer: ...
+               index: IndexReader) -> Answer: ...
 
 
 ECHO_CHARS = 60  # a refusal names at most this much of the question
@@ -36,7 +36,7 @@ HEAD_CHARS = 300  # the opening of a report, which names its subject
 LEAD_CHARS = 200  # text before a passage that may name its subject
 
 
-def subject_context(index: CorpusIndex, chunk: Chunk, end: int | None = None) -> str:
+def subject_context(index: IndexReader, chunk: Chunk, end: int | None = None) -> str:
     """Folded text a name must appear in to belong to a passage: the report's title and opening,
     and the passage with the lines leading into it (up to ``end``, a sentence's end, when given)."""
     doc = index.docs[chunk.doc_id]

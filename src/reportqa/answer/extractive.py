@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..index.corpus import CorpusIndex
+from ..index.engine import IndexReader
 from ..segment import Segmenter, word_frequency
 from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
@@ -54,7 +54,7 @@ class ExtractiveAnswerer:
         self.min_coverage = min_coverage
 
     def answer(self, question: str, passages: list[Passage], qvec: np.ndarray,
-               index: CorpusIndex) -> Answer:
+               index: IndexReader) -> Answer:
         """Answer from ``passages`` or refuse (saying what the reports give instead, when they do)."""
         q = analyse(question)
         c = read_constraints(q)
@@ -68,7 +68,7 @@ class ExtractiveAnswerer:
         return check(answer)
 
     def candidates(self, q: Question, c: Constraints, passages: list[Passage], qvec: np.ndarray,
-                   index: CorpusIndex) -> list[Candidate]:
+                   index: IndexReader) -> list[Candidate]:
         """Every sentence of the top passages, scored, with each span it offers and that span's binding."""
         w, total = self.scorer.weights(q.text, index)
         out = []
@@ -102,7 +102,7 @@ class ExtractiveAnswerer:
             out.append((sp, sp.fit + sum(v for t, v in w.items() if t in near) / total))
         return out or [(None, 0.0)]
 
-    def mismatch(self, q: Question, c: Constraints, cand: Candidate, index: CorpusIndex) -> str:
+    def mismatch(self, q: Question, c: Constraints, cand: Candidate, index: IndexReader) -> str:
         """A hard reason this sentence cannot answer: a body or person of the question is absent, no
         span, or what the question asks about is not named near it."""
         for name in missing_names(c.bodies, subject_context(index, cand.passage.chunk, cand.sentence.end)):
@@ -121,7 +121,7 @@ class ExtractiveAnswerer:
             return f"{'、'.join(missing)}, what the question asks about, is not near the evidence"
         return ""
 
-    def refusal_reason(self, q: Question, best: Candidate, index: CorpusIndex) -> str:
+    def refusal_reason(self, q: Question, best: Candidate, index: IndexReader) -> str:
         """Why the best evidence does not cover the question ('' when it does)."""
         unseen = [w for w in q.nouns if not index.mentions(w, self.segmenter) and word_frequency(w) < COMMON_WORD]
         if unseen:
@@ -131,7 +131,7 @@ class ExtractiveAnswerer:
         return ""
 
     def refuse(self, question: str, q: Question, c: Constraints, cands: list[Candidate],
-               passages: list[Passage], index: CorpusIndex) -> Answer:
+               passages: list[Passage], index: IndexReader) -> Answer:
         """The refusal, with what the reports do give when a candidate misses by one constraint."""
         answer = not_found(question, passages)
         near = [x for x in cands if x.span is not None and len(x.binding.failed) == 1
@@ -173,7 +173,7 @@ COMMON_WORD = 1000  # jieba dictionary frequency above which a noun is too gener
 NEAR_CHARS = 80  # text before a sentence that may name what its figures measure
 
 
-def _near_text_of(index: CorpusIndex, cand: Candidate) -> str:
+def _near_text_of(index: IndexReader, cand: Candidate) -> str:
     """Folded title of the report and the text from a little before the candidate sentence to its
     end: where what a figure measures is named. A clause before the sentence that states its own
     figure of the same kind (去年支持61万元改造小学厕所) names what *that* figure measures: left out."""
@@ -186,7 +186,7 @@ def _near_text_of(index: CorpusIndex, cand: Candidate) -> str:
     return fold(doc.title + "\n" + before + doc.text[cand.sentence.start:cand.sentence.end])
 
 
-def _context(index: CorpusIndex, p: Passage, s: Sentence) -> Context:
+def _context(index: IndexReader, p: Passage, s: Sentence) -> Context:
     """What a sentence inherits: the passage text before it, the report's title, opening and date."""
     doc = index.docs[p.chunk.doc_id]
     lead = doc.text[max(0, min(p.chunk.start, s.start) - LEAD_CHARS):s.start]

@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from ..index.corpus import CorpusIndex
+from ..index.engine import IndexReader
 from ..errors import ModelError, UsageError
 from ..segment import Segmenter
 from ..textnorm import fold
@@ -159,7 +159,7 @@ def plain_prompt(messages: list[dict]) -> str:
     return text + "\n\n回答："
 
 
-def build_messages(question: str, passages: list[Passage], index: CorpusIndex,
+def build_messages(question: str, passages: list[Passage], index: IndexReader,
                    max_chars: int = 800) -> list[dict]:
     """System instructions + the numbered passages (with report titles) and the question."""
     parts = []
@@ -214,7 +214,7 @@ class LLMAnswerer:
             self.backend.warm_up()
 
     def answer(self, question: str, passages: list[Passage], qvec: np.ndarray,
-               index: CorpusIndex) -> Answer:
+               index: IndexReader) -> Answer:
         """The model's checked answer, a refusal, or the fallback answer (reason recorded)."""
         self.last_fallback_reason, self.last_dropped = "", []
         shown = passages[: self.top_passages]
@@ -242,12 +242,12 @@ class LLMAnswerer:
         return ans
 
     def _fall_back(self, reason: str, question: str, passages: list[Passage], qvec: np.ndarray,
-                   index: CorpusIndex) -> Answer:
+                   index: IndexReader) -> Answer:
         self.last_fallback_reason = reason
         log.warning("LLM answer not used (%s); using the extractive answer", reason)
         return self.fallback.answer(question, passages, qvec, index)
 
-    def _supported(self, claim: Claim, question: str, shown: list[Passage], index: CorpusIndex) -> bool:
+    def _supported(self, claim: Claim, question: str, shown: list[Passage], index: IndexReader) -> bool:
         """Whether a claim cites existing passages that contain its numbers, quoted names and places."""
         problem = claim_problem(claim, question, shown, index, self.min_overlap)
         if problem and fold(UNANSWERABLE) not in fold(claim.text):
@@ -256,7 +256,7 @@ class LLMAnswerer:
         return not problem
 
     def compose(self, question: str, kept: list[Claim], shown: list[Passage], passages: list[Passage],
-                index: CorpusIndex) -> Answer:
+                index: IndexReader) -> Answer:
         """Answer text with ``[k]`` renumbered per quoted sentence, and those citations."""
         cites: dict[tuple[str, int], Citation] = {}
         out = []
@@ -275,7 +275,7 @@ class LLMAnswerer:
         return Answer(question, True, "".join(out).strip(), list(cites.values()), passages)
 
 
-def claim_problem(claim: Claim, question: str, shown: list[Passage], index: CorpusIndex,
+def claim_problem(claim: Claim, question: str, shown: list[Passage], index: IndexReader,
                   min_overlap: float = 0.3) -> str:
     """Why a claim is not supported by the passages it cites ('' when it is)."""
     if fold(UNANSWERABLE) in fold(claim.text):
@@ -313,7 +313,7 @@ def _overlap(claim: str, support: str) -> float:
     return len(grams & _bigrams(support)) / len(grams) if grams else 0.0
 
 
-def best_quote(claim: str, passage: Passage, index: CorpusIndex) -> Citation:
+def best_quote(claim: str, passage: Passage, index: IndexReader) -> Citation:
     """The sentence of ``passage`` sharing most numbers and wording with ``claim``, as a citation."""
     sents = [s for _, s in index.sentences_within(passage.chunk)]
     if not sents:

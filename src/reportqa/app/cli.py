@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import ReportQAError, UsageError
+from ..index.engine import STORES
 from ..index.snapshot import REBUILD_HINT
 from ..indexer import IndexReport
 from ..models.device import BACKENDS, DEVICES
@@ -36,7 +37,8 @@ def _progress_bars():
 def _pipeline(args: argparse.Namespace):
     from ..pipeline import Pipeline
 
-    return Pipeline(args.index, args.corpus, model=args.model, backend=args.backend, device=args.device)
+    return Pipeline(args.index, args.corpus, model=args.model, backend=args.backend, device=args.device,
+                    store=args.store, milvus_uri=args.milvus_uri)
 
 
 def print_report(r: IndexReport, out: TextIO = sys.stdout) -> None:
@@ -178,9 +180,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"reportqa: error: the index at {pipe.store.root} is corrupt; "
               + REBUILD_HINT.format(root=pipe.store.root), file=sys.stderr)
         return 1
-    segments = len(pipe.index.segments)
-    print(f"Index {pipe.store.root} is sound: {status['reports']} reports, {status['passages']} passages in "
-          f"{segments} segment{'s' * (segments != 1)}, every file matches its checksum.")
+    segments = getattr(pipe.index, "segments", None)
+    detail = (f"in {len(segments)} segment{'s' * (len(segments) != 1)}, every file matches its checksum"
+              if segments is not None else f"in Milvus at {pipe.store.uri}, as the index records")
+    print(f"Index {pipe.store.root} is sound: {status['reports']} reports, {status['passages']} passages "
+          f"{detail}.")
     return 0
 
 
@@ -224,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--backend", choices=BACKENDS, default=None,
                         help="how the model runs: auto (int8 ONNX on the CPU, torch on a GPU), onnx or "
                              "torch (env REPORTQA_BACKEND; default auto)")
+    common.add_argument("--store", choices=STORES, default=None,
+                        help="where the index lives: faiss (the index folder; default) or milvus "
+                             "(env REPORTQA_STORE)")
+    common.add_argument("--milvus-uri", default=None, metavar="URI",
+                        help="with --store milvus: a Milvus Lite file (default INDEX/milvus.db) or a server "
+                             "such as http://localhost:19530 (env REPORTQA_MILVUS_URI; token in "
+                             "REPORTQA_MILVUS_TOKEN)")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("index", parents=[common], help="build or update the index")
     s.set_defaults(func=cmd_index)

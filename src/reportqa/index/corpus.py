@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import CorruptIndexError
-from ..textnorm import fold
-from ..types import Chunk, Document, Sentence
-from .lexical import LexicalSearch
+from ..fuse import rrf
+from ..types import Chunk, Document, Passage, Sentence
+from .lexical import LexicalSearch, vocabulary_mentions
 from .segment import DocRecord, Segment
 from .snapshot import REBUILD_HINT, SnapshotStore
 
@@ -88,7 +88,7 @@ class Chunks:
         self._index = index
 
     def __len__(self) -> int:
-        return len(self._index.dense)
+        return self._index.live_count
 
     def __getitem__(self, gid: int) -> Chunk:
         return self._index.chunk(gid)
@@ -124,6 +124,8 @@ class CorpusIndex:
         self.lexical = LexicalSearch([(s.postings, live, int(b)) for s, live, b in
                                       zip(segments, self.live, self.bases)])
         self.dense = DenseSearch(self)
+        self.records = {doc_id: loc.record for doc_id, loc in self.where.items()}
+        self.name = path.name if path else ""
         self._tokens: dict[int, set[str]] = {}
 
     @classmethod
@@ -145,6 +147,18 @@ class CorpusIndex:
         """Close the segments' report databases."""
         for seg in self.segments:
             seg.close()
+
+    def hybrid(self, qvec: np.ndarray, tokens: list[str], candidates: int, keep: int) -> list[Passage]:
+        """Dense and BM25 candidates (``candidates`` each) fused by reciprocal rank; the best ``keep``."""
+        dscores, dids = self.dense.search(qvec[None, :], candidates)
+        lscores, lids = self.lexical.search(tokens, candidates)
+        dense = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(dids[0], dscores[0]), 1) if i >= 0}
+        lex = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(lids, lscores), 1)}
+        out = []
+        for cid, score in rrf([list(dense), list(lex)])[:keep]:
+            d, lx = dense.get(cid), lex.get(cid)
+            out.append(Passage(self.chunk(cid), score, d and d[1], lx and lx[1], d and d[0], lx and lx[0]))
+        return out
 
     def locate(self, gid: int) -> tuple[int, int]:
         """(segment position, row in it) of global passage id ``gid``."""
@@ -217,12 +231,8 @@ class CorpusIndex:
         return "\n" + self.lexical.vocabulary_text() + "\n"
 
     def mentions(self, word: str, segmenter: Segmenter) -> bool:
-        """Whether the reports use ``word``: it is inside an indexed term, or each of its tokens is one."""
-        folded = fold(word)
-        if folded in self._vocabulary:
-            return True
-        parts = segmenter.tokens(word)
-        return bool(parts) and all(f"\n{t}\n" in self._vocabulary for t in parts)
+        """Whether the reports use ``word`` (see :func:`~reportqa.index.lexical.vocabulary_mentions`)."""
+        return vocabulary_mentions(self._vocabulary, word, segmenter)
 
     def doc_vectors(self, doc_id: str) -> dict[bytes, np.ndarray]:
         """Content key → vector of a live report's passages and sentences, for reuse when it changes."""

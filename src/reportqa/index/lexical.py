@@ -10,9 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
+
+from ..textnorm import fold
+
+if TYPE_CHECKING:
+    from ..segment import Segmenter
 
 K1, B = 1.2, 0.75
 FILES = ("lex_indptr.npy", "lex_rows.npy", "lex_tf.npy", "lex_lengths.npy", "lex_vocab.json")
@@ -91,6 +97,15 @@ class Postings:
 def idf(df: np.ndarray | int, n: int) -> np.ndarray | float:
     """BM25's smoothed inverse document frequency (never negative)."""
     return np.log(1 + (n - np.asarray(df) + 0.5) / (np.asarray(df) + 0.5))
+
+
+def vocabulary_mentions(vocabulary: str, word: str, segmenter: Segmenter) -> bool:
+    """Whether ``word`` is used by reports whose indexed terms are ``vocabulary`` (one per line, with a
+    newline at each end): it is inside an indexed term, or each of its tokens is one."""
+    if fold(word) in vocabulary:
+        return True
+    parts = segmenter.tokens(word)
+    return bool(parts) and all(f"\n{t}\n" in vocabulary for t in parts)
 
 
 class LexicalSearch:

@@ -55,19 +55,9 @@ class SnapshotStore:
                                     + REBUILD_HINT.format(root=self.root))
         return path
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> contextlib.AbstractContextManager[None]:
         """Exclusive build lock (one writer at a time; readers never wait)."""
-        if self.root.exists() and not self.root.is_dir():
-            raise UsageError(f"the index path {self.root} is a file, not a folder; pass --index DIR "
-                             "with a folder (it is created if missing)")
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        return folder_lock(self.root)
 
     def begin(self) -> Path:
         """A fresh, empty build directory (stale ones from crashed builds are removed)."""
@@ -89,11 +79,7 @@ class SnapshotStore:
             shutil.rmtree(build, ignore_errors=True)
             if not isinstance(exc, OSError):
                 raise
-            why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
-            raise IndexWriteError(
-                f"could not write the new index under {self.root} ({why}); the partial build was removed "
-                "and the previous index still answers. Free some disk space there, or pass --index DIR on "
-                "another disk, and run reportqa index again") from exc
+            raise IndexWriteError(write_error(self.root, exc)) from exc
 
     def commit(self, build: Path, manifest: dict[str, Any]) -> Path:
         """Move the segments written in ``build`` into place, write the manifest, and make ``build`` the
@@ -151,6 +137,29 @@ class SnapshotStore:
             raise CorruptIndexError(f"{snap / MANIFEST} does not list its segments; "
                                     + REBUILD_HINT.format(root=self.root))
         return snap, manifest
+
+
+@contextlib.contextmanager
+def folder_lock(root: Path) -> Iterator[None]:
+    """Hold the exclusive lock file of the index folder ``root`` (created if missing)."""
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"the index path {root} is a file, not a folder; pass --index DIR "
+                         "with a folder (it is created if missing)")
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def write_error(root: Path, exc: OSError) -> str:
+    """The message for a change that could not be written under ``root`` (a full disk, no permission)."""
+    why = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or type(exc).__name__)
+    return (f"could not write the new index under {root} ({why}); the partial build was removed and the "
+            "previous index still answers. Free some disk space there, or pass --index DIR on another "
+            "disk, and run reportqa index again")
 
 
 def check_compatible(manifest: dict, expect: dict[str, str], root: Path) -> None:
