@@ -9,8 +9,13 @@ timed; with ``--model`` (e.g. the converted e5 folder under ``~/.cache/reportqa/
 ``--sizes`` it runs with a real model. Warm asks: one untimed round of the questions, then 4 × ``--rounds``
 timed rounds. Dense recall@10 of the index against exact search is printed too.
 
-Usage: python bench/scale.py [--sizes 100 1000 10000] [--rounds 3] [--corpus DIR] [--model DIR] [--work DIR]
-Prints one table, with each figure's ratio between the largest and the smallest size. Asserts nothing.
+With ``--stores faiss milvus`` each size is measured on both stores (Milvus: a Milvus Lite file in the
+index folder, run inside each process), and a last table sets Milvus's figures beside FAISS's.
+
+Usage: python bench/scale.py [--sizes 100 1000 10000] [--stores faiss milvus] [--rounds 3] [--corpus DIR]
+       [--model DIR] [--work DIR]
+Prints one table per store, with each figure's ratio between the largest and the smallest size, and with
+two stores their ratio milvus/faiss per size. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -104,7 +109,7 @@ import json, sys, time, resource
 from pathlib import Path
 from reportqa.pipeline import Pipeline
 questions = json.loads(sys.argv[2])
-pipe = Pipeline(Path(sys.argv[1]), model=sys.argv[3], backend="torch")
+pipe = Pipeline(Path(sys.argv[1]), model=sys.argv[3], backend="torch", store=sys.argv[5])
 pipe.warm_up(); pipe.index
 times = []
 for n in range(1 + int(sys.argv[4])):  # the first round warms the caches and is not timed
@@ -138,9 +143,12 @@ print(json.dumps({"recall": recall_at_k(found, exact),
 """
 
 
-def ann_recall(index: Path) -> float:
+def ann_recall(index: Path, store: str) -> float:
     """Recall@10 of the index's dense search against exact search (a passage tied with the 10th counts),
-    for 200 of its sentence vectors as queries (1.0 when no segment is large enough for an IVF index)."""
+    for 200 of its sentence vectors as queries (1.0 when no segment is large enough for an IVF index, and
+    for Milvus, whose collections here use an exact FLAT index)."""
+    if store == "milvus":
+        return 1.0
     out = json.loads(run([sys.executable, "-c", RECALL_SCRIPT, str(index)])[2])
     return out["recall"]
 
@@ -156,10 +164,11 @@ def du(path: Path) -> float:
     return total / 1e6
 
 
-def measure(corpus: Path, index: Path, model: str, rounds: int) -> dict[str, float]:
-    """Every figure for one corpus size."""
+def measure(corpus: Path, index: Path, model: str, rounds: int, store: str) -> dict[str, float]:
+    """Every figure for one corpus size on one store."""
     exe = str(Path(sys.executable).with_name("reportqa"))
-    base = ["--index", str(index), "--corpus", str(corpus), "--model", model, "--backend", "torch"]
+    base = ["--index", str(index), "--corpus", str(corpus), "--model", model, "--backend", "torch",
+            "--store", store]
     shutil.rmtree(index, ignore_errors=True)
     f: dict[str, float] = {}
     f["build_s"], f["build_mb"], _ = run([exe, "index", *base])
@@ -178,12 +187,12 @@ def measure(corpus: Path, index: Path, model: str, rounds: int) -> dict[str, flo
     f["remove_s"] = median_high(removes)
     f["cold_ask_s"], _, _ = run([exe, "ask", *base, QUESTIONS[0]])
     _, _, out = run([sys.executable, "-c", ASK_SCRIPT, str(index), json.dumps(QUESTIONS, ensure_ascii=False),
-                     model, str(4 * rounds)])
+                     model, str(4 * rounds), store])
     asked = json.loads(out)
     f["ask_p50_ms"] = percentile(asked["times"], 0.5) * 1e3
     f["ask_p95_ms"] = percentile(asked["times"], 0.95) * 1e3
     f["serve_mb"], f["disk_mb"] = asked["peak_mb"], du(index)
-    f["recall_at_10"] = ann_recall(index)
+    f["recall_at_10"] = ann_recall(index, store)
     return f
 
 
@@ -194,6 +203,17 @@ LABELS = {"build_s": "full build (s)", "build_mb": "build peak memory (MB)", "no
           "cold_ask_s": "cold `reportqa ask` (s)", "ask_p50_ms": "ask p50 (ms)", "ask_p95_ms": "ask p95 (ms)",
           "serve_mb": "serving peak memory (MB)", "disk_mb": "index on disk (MB)",
           "recall_at_10": "dense recall@10 against exact search"}
+
+
+def compare(results: dict[str, dict[int, dict[str, float]]]) -> str:
+    """Markdown table: per size, the second store's figure over the first's."""
+    (a, ra), (b, rb) = list(results.items())[:2]
+    sizes = sorted(ra)
+    lines = ["| figure | " + " | ".join(f"{b}/{a} at {n:,}" for n in sizes) + " |", "|" + "---|" * (len(sizes) + 1)]
+    for key, label in LABELS.items():
+        cells = [f"{rb[n][key] / ra[n][key]:.2f}" if ra[n][key] else "–" for n in sizes]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def table(results: dict[int, dict[str, float]]) -> str:
@@ -215,6 +235,7 @@ def main() -> None:
     ap.add_argument("--model", help="model folder (default: a stand-in built under --work)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/reportqa-scale"))
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--stores", nargs="+", choices=["faiss", "milvus"], default=["faiss"])
     ap.add_argument("--make-model", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.make_model:
@@ -225,15 +246,20 @@ def main() -> None:
         # in a child process: peak memory is inherited across fork, so this process stays small
         subprocess.run([sys.executable, __file__, "--make-model", model], check=True)
     paras = paragraphs(SEEDS)
-    results = {}
+    results: dict[str, dict[int, dict[str, float]]] = {s: {} for s in args.stores}
     for n in args.sizes:
         corpus = args.corpus or args.work / f"corpus-{n}"
         if not args.corpus:
             make_corpus(corpus, n, paras)
-        print(f"measuring {n} reports …", file=sys.stderr, flush=True)
-        results[n] = measure(corpus, args.work / f"index-{n}", model, args.rounds)
-        print(json.dumps({n: results[n]}), file=sys.stderr, flush=True)
-    print(table(results))
+        for store in args.stores:
+            print(f"measuring {n} reports on {store} …", file=sys.stderr, flush=True)
+            index = args.work / (f"index-{n}" if store == "faiss" else f"index-{store}-{n}")
+            results[store][n] = measure(corpus, index, model, args.rounds, store)
+            print(json.dumps({store: {n: results[store][n]}}), file=sys.stderr, flush=True)
+    for store, figures in results.items():
+        print(f"\n{store}\n\n" + table(figures))
+    if len(results) > 1:
+        print("\n" + compare(results))
 
 
 if __name__ == "__main__":
