@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,14 @@ class LocalState:
         """The published manifest, or None when nothing was published yet."""
         rows = self._rows("SELECT value FROM state WHERE key = 'manifest'")
         return json.loads(rows[0][0]) if rows else None
+
+    def name(self) -> str:
+        """This index's own collection-name prefix, chosen once (a server may hold many indexes)."""
+        rows = self._rows("SELECT value FROM state WHERE key = 'prefix'")
+        if rows:
+            return rows[0][0]
+        self._rows("INSERT OR IGNORE INTO state VALUES ('prefix', ?)", ("reportqa_" + uuid.uuid4().hex[:12],))
+        return self._rows("SELECT value FROM state WHERE key = 'prefix'")[0][0]
 
     def live(self) -> dict[str, Version]:
         """doc id → its live version."""

@@ -5,7 +5,6 @@ publish."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,13 @@ class MilvusStore:
 
     def __init__(self, root: Path, uri: str, token: str | None = None) -> None:
         self.root, self.uri, self.token = Path(root), check_uri(uri), token
-        self.prefix = "reportqa_" + hashlib.sha1(str(self.root.resolve()).encode()).hexdigest()[:12]
         self._client: Any = None
         self._local: LocalState | None = None
+
+    @property
+    def prefix(self) -> str:
+        """The start of this index's collection names (recorded in the local file)."""
+        return self.local().name()
 
     def client(self) -> Any:
         """The Milvus client, connected on first use."""
