@@ -51,3 +51,31 @@ def test_what_a_figure_measures_is_not_borrowed_from_the_figure_before_it(pipe):
     assert not ans.found
     ans = pipe.ask("城投公司去年支持了多少万元改造北坑小学厕所?")
     assert ans.found and answer_line(ans) == "48万元"
+
+
+POOL = """云岭县石桥镇建成高位蓄水池
+
+石桥镇今年在茶园上方新建高位蓄水池3座,总容量1200立方米,解决了茶园灌溉难题。
+镇里还把闲置的旧粮仓改造成茶叶加工车间,车间面积850平方米。
+"""
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pool")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "pool.txt").write_text(POOL, encoding="utf-8")
+    p = Pipeline(root / "index", root / "corpus", embedder=HashEmbedder())
+    p.build()
+    return p
+
+
+def test_a_word_no_report_uses_refuses_only_when_it_is_what_is_asked(pool):
+    # 多大容量 is how the question asks, not a thing the reports must name
+    ans = pool.ask("石桥镇在茶园上方新建的高位蓄水池有多大容量?")
+    assert ans.found and answer_line(ans) == "1200立方米"
+    # 仓库 (context, in no report) may be the question's own wording of 旧粮仓
+    ans = pool.ask("石桥镇把闲置的旧仓库改造成的茶叶加工车间面积是多少?")
+    assert ans.found and answer_line(ans) == "850平方米"
+    # 储水量 is what is asked and no report gives it: refused, not answered with the 容量
+    assert not pool.ask("石桥镇高位蓄水池的储水量是多少?").found
