@@ -305,3 +305,10 @@ def test_a_word_the_question_sets_aside_is_not_what_it_asks_about():
     assert "粤东" not in read_constraints(analyse("粤东以外的帮扶市配套了多少资金?")).asked
     assert "茶叶" not in read_constraints(analyse("除了茶叶之外,合作社还销售了多少吨农产品?")).asked
     assert "茶叶" in read_constraints(analyse("合作社销售了多少吨茶叶?")).asked
+
+
+def test_a_figure_placed_in_no_stage_does_not_answer_for_a_stage():
+    # the fund's size is no phase's: 第二期 is not answered with it, a stated 第二期 figure is
+    assert admissible("青川县产业基金第二期到位了多少资金?", "青川县设立规模为8亿元的产业基金,助力乡村产业发展。") == []
+    assert admissible("青川县产业基金第二期到位了多少资金?",
+                      "青川县产业基金首期到位3亿元,第二期到位2.5亿元。") == ["2.5亿元"]

@@ -58,7 +58,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     b = Binding()
     _bind_time(question, s, start, ctx, b)
     _bind_places(c.places, s, start, ctx, b)
-    _bind_stages(question, s, start, ctx, b)
+    _bind_stages(question, s, start, ctx, b, figure is not None)
     if figure is not None:
         _bind_figure(c, question, s, figure, b)
         _bind_whole(question, s, figure, b)
@@ -85,9 +85,11 @@ def _stage_of(kind: str, s: str, start: int, ctx: Context) -> tuple[Stage | None
     return None, ""
 
 
-def _bind_stages(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
-    """A question about 第二期 takes the second phase's figure, not 初期's. A question naming two stages
-    of a kind (第一批和第二批…交接) asks about both: each must be named around the candidate."""
+def _bind_stages(question: str, s: str, start: int, ctx: Context, b: Binding, figure: bool) -> None:
+    """A question about 第二期 takes the second phase's figure, not 初期's, nor a ``figure`` the text
+    places in no phase (a name or list it places in none may still be the answer: 首批入选的是哪些).
+    A question naming two stages of a kind (第一批和第二批…交接) asks about both: each must be named
+    around the candidate."""
     asked = stages_in(question)
     if not asked:
         return
@@ -100,8 +102,9 @@ def _bind_stages(question: str, s: str, start: int, ctx: Context, b: Binding) ->
             found, where = _stage_of(a.kind, s, start, ctx)
         if found is not None and found.n == a.n:
             b.matched.append(("阶段", a.text, where))
-        elif found is not None:
-            b.failed.append(("阶段", a.text, found.text))
+        elif found is not None or (figure and not re.search(f"[这本该此当]{a.kind}", s)):
+            # another stage's, or a figure of no stage (这期 / 本批 may be the one asked: not ruled out)
+            b.failed.append(("阶段", a.text, found.text if found is not None else "未写明阶段"))
 
 
 def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
