@@ -312,3 +312,10 @@ def test_a_figure_placed_in_no_stage_does_not_answer_for_a_stage():
     assert admissible("青川县产业基金第二期到位了多少资金?", "青川县设立规模为8亿元的产业基金,助力乡村产业发展。") == []
     assert admissible("青川县产业基金第二期到位了多少资金?",
                       "青川县产业基金首期到位3亿元,第二期到位2.5亿元。") == ["2.5亿元"]
+
+
+def test_that_many_of_something_else_does_not_count_what_is_asked():
+    sentence = "会上,12名乡贤代表作了交流发言,青田县共选派驻村队员86名。"
+    assert admissible("青田县一共选派了多少名驻村队员?", sentence) == ["86名"]
+    assert admissible("青田县有多少名志愿者参与?", "青田县38名党员干部带动志愿者参与。") == []
+    assert admissible("青田县有多少名志愿者参与?", "青田县126名志愿者参与。") == ["126名"]

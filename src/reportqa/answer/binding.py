@@ -334,6 +334,9 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
             b.matched.append(("单位", c.unit or c.measure or c.counted, "句内"))
     else:
         b.failed.append(("单位", c.unit or c.measure or c.counted, f.text))
+    other = _other_counted(s, f, c.unit_noun)
+    if other:  # 多少名队员 ↔ 10名工作组组长: that many of something else
+        b.failed.append(("对象", c.unit_noun, f.text + other))
     if not magnitude_ok(f, c.magnitude):
         b.failed.append(("单位", c.magnitude + c.unit, f.text))
     if c.measure_named and not _names_measure(s, f, c.measure):
@@ -344,6 +347,22 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
         role = "level"  # 完成林分优化提升多少万亩 ↔ 优化提升203.6万亩: the question asks for that very amount
     if role != c.role:
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
+
+
+def _other_counted(s: str, f: Figure, noun: str) -> str:
+    """The noun written right after figure ``f`` when it names something other than ``noun``, the
+    question's 多少名<noun> (sharing no two characters with it); '' when it names ``noun`` or nothing."""
+    if not noun:
+        return ""
+    words = []
+    for word, flag in pos_tags(re.split(r"[^\u4e00-\u9fff]", s[f.end:f.end + 10], maxsplit=1)[0]):
+        if flag not in ("n", "nz", "nt", "nr"):
+            break
+        words.append(word)
+    after = "".join(words)
+    if not words or len(words[0]) < 2 or any(noun[i:i + 2] in after for i in range(len(noun) - 1)):
+        return ""
+    return after
 
 
 def _next_to(s: str, f: Figure, word: str) -> bool:

@@ -34,6 +34,7 @@ class Constraints:
     magnitude: str = ""  # the magnitude it names with the unit: 亿 for 多少亿元
     family: str = ""  # unit family its measure word wants (money, area, percent, ratio, people, count)
     counted: str = ""  # the noun counted right after the question word (多少游客): a count, not a measure
+    unit_noun: str = ""  # the noun after a named unit (多少名队员 → 队员): what that many are
     measure: str = ""  # the measure word (产值, 面积) when one is named
     measure_named: bool = False  # the figure's sentence must name the measure (产值 vs 收入 are both 元)
     role: str = "level"  # level | old | delta: which value of a change is asked
@@ -66,6 +67,7 @@ def read_constraints(q: Question) -> Constraints:
     if q.qtype == "number":
         c.magnitude, c.unit = _named_unit(q)
         c.measure, c.family = _measure(q)
+        c.unit_noun = _unit_noun(q) if c.unit else ""
         if not c.unit and not c.family:
             c.counted = _counted(q)
             c.family = "count" if c.counted else ""
@@ -122,6 +124,20 @@ def _named_unit(q: Question) -> tuple[str, str]:
     if not um or not (um.group("unit0") or um.group("unit")):
         return "", ""
     return split_unit(rest[: um.end() - 1].strip("多余"))
+
+
+def _unit_noun(q: Question) -> str:
+    """The nouns right after 多少/几 and a named unit (多少名驻村队员 → 驻村队员, 几个行政村 → 行政村)."""
+    m = re.search(r"(?:多少|几)", q.text)
+    if not m or not q.classifier:
+        return ""
+    words = []
+    for word, flag in pos_tags(q.text[m.end() + len(q.classifier):]):
+        if flag not in ("n", "nz", "nt"):
+            break
+        words.append(word)
+    noun = "".join(words)
+    return noun if len(noun) >= 2 else ""
 
 
 _MONEY_END = re.compile(r"[金款费额资值入益润税钱价]$")  # 补助金, 分红款: an amount of money, not a count
