@@ -16,7 +16,7 @@ from .base import HEAD_CHARS, LEAD_CHARS, QUOTE_MARK, not_found, subject_context
 from .binding import Binding, Context, bind
 from .constraints import Constraints, read_constraints
 from .places import places_in
-from .question import Question, analyse, asked_phrase, fits_kind, missing_names, person_names
+from .question import Question, analyse, fits_kind, missing_names, person_names
 from .units import figures_in
 from .spans import CLAUSE_END, PLACE_KIND, Span, clause_bounds, date_spans, number_spans, place_slot, role_name, slot_span
 from .verify import check
@@ -122,11 +122,9 @@ class ExtractiveAnswerer:
         return ""
 
     def refusal_reason(self, q: Question, best: Candidate, index: IndexReader) -> str:
-        """Why the best evidence does not cover the question ('' when it does): what the question asks
-        about is a word no report uses (a word of its context may be paraphrased), or the evidence covers
-        too little of it."""
-        asked = asked_phrase(q)
-        unseen = [w for w in q.nouns if w in asked and not index.mentions(w, self.segmenter)
+        """Why the best evidence does not cover the question ('' when it does): it names a word no report
+        uses (not one made of the question word: 多大容量), or the evidence covers too little of it."""
+        unseen = [w for w in q.nouns if (w in q.left or w in q.right) and not index.mentions(w, self.segmenter)
                   and word_frequency(w) < COMMON_WORD]
         if unseen:
             return f"the reports never mention {'、'.join(unseen)}"

@@ -85,19 +85,6 @@ def nouns(text: str, category: str = "") -> list[str]:
             and not w.isdigit() and w not in _QUESTION_NOUNS and not (category and category.startswith(w))]
 
 
-_ASKED_START = re.compile(r".*[的,，、;；:：]|.*(?<=[\u4e00-\u9fff])时")  # up to the last 的, comma or …时
-_ASKED_END = re.compile(r"[的,，、;；:：]|来|用")
-
-
-def asked_phrase(q: Question) -> str:
-    """The words that name what is asked: the question word's own clause, from after the last 的, comma
-    or time clause (…时) before it to the first 的 or comma after it. 「蔬菜基地,里面盖了大棚的部分有多少亩」
-    asks about 部分; 「工作队的副队长是谁」 about 副队长; 「引进了什么作物来替换…」 about 作物."""
-    left = _ASKED_START.sub("", q.left)
-    right = _ASKED_END.split(q.right, maxsplit=1)[0]
-    return left + " " + right
-
-
 _ORG_END = re.compile(r"(组|局|厅|委|会|部|办|院|所|公司|集团|银行|分行|工作队|指挥部|政府|单位|中心|协会|联盟)$")
 
 
