@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +16,8 @@ import numpy as np
 
 from ..errors import CorruptIndexError
 from ..fuse import rrf
-from ..types import Chunk, Document, Passage, Sentence
+from ..types import Chunk, Passage, Sentence
+from .documents import CachedDocuments
 from .lexical import LexicalSearch, vocabulary_mentions
 from .segment import DocRecord, Segment
 from .snapshot import REBUILD_HINT, SnapshotStore
@@ -26,7 +25,6 @@ from .snapshot import REBUILD_HINT, SnapshotStore
 if TYPE_CHECKING:
     from ..segment import Segmenter
 
-DOC_CACHE = 64  # reports kept in memory after being read
 
 
 def content_key(model_id: str, text: str) -> bytes:
@@ -42,32 +40,12 @@ class Located:
     record: DocRecord
 
 
-class Documents(Mapping[str, Document]):
+class Documents(CachedDocuments):
     """doc id → :class:`Document` of the live reports, read from the segments on demand (a few kept)."""
 
     def __init__(self, segments: list[Segment], where: dict[str, Located]) -> None:
+        super().__init__(where, lambda d: segments[where[d].segment].document(where[d].record.ord))
         self._segments, self._where = segments, where
-        self._cache: OrderedDict[str, Document] = OrderedDict()
-        self._lock = threading.Lock()  # the UI answers questions on several threads
-
-    def __getitem__(self, doc_id: str) -> Document:
-        with self._lock:
-            if doc_id in self._cache:
-                self._cache.move_to_end(doc_id)
-                return self._cache[doc_id]
-        loc = self._where[doc_id]
-        doc = self._segments[loc.segment].document(loc.record.ord)
-        with self._lock:
-            self._cache[doc_id] = doc
-            if len(self._cache) > DOC_CACHE:
-                self._cache.popitem(last=False)
-        return doc
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._where)
-
-    def __len__(self) -> int:
-        return len(self._where)
 
     def metas(self) -> list[dict]:
         """Metadata (with ``chars``) of every live report, without reading any text."""

@@ -4,14 +4,13 @@ answered by Milvus (passages, vectors, hybrid search) and the local SQLite file 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ...types import Chunk, Document, Passage, Sentence
+from ...types import Chunk, Passage, Sentence
+from ..documents import LRU, CachedDocuments
 from ..lexical import idf as bm25_idf
 from ..lexical import vocabulary_mentions
 from .local import LocalState, Version
@@ -22,44 +21,15 @@ if TYPE_CHECKING:
 
 PASSAGE_FIELDS = ["doc_id", "ordinal", "start", "end", "sent_first", "sent_last", "text"]
 CACHE = 4096  # passages and sentence vectors kept after a question
-DOC_CACHE = 64
 RRF_K = 60
 
 
-class _LRU(OrderedDict):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def put(self, key: Any, value: Any) -> None:
-        self[key] = value
-        self.move_to_end(key)
-        if len(self) > self.size:
-            self.popitem(last=False)
-
-
-class MilvusDocuments(Mapping[str, Document]):
+class MilvusDocuments(CachedDocuments):
     """doc id → :class:`Document` of the live reports, read from the local file on demand."""
 
     def __init__(self, local: LocalState, live: dict[str, Version]) -> None:
+        super().__init__(live, lambda d: local.document(d, live[d].gen))
         self._local, self._live = local, live
-        self._cache: _LRU = _LRU(DOC_CACHE)
-        self._lock = threading.Lock()
-
-    def __getitem__(self, doc_id: str) -> Document:
-        with self._lock:
-            if doc_id in self._cache:
-                return self._cache[doc_id]
-        doc = self._local.document(doc_id, self._live[doc_id].gen)
-        with self._lock:
-            self._cache.put(doc_id, doc)
-        return doc
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._live)
-
-    def __len__(self) -> int:
-        return len(self._live)
 
     def metas(self) -> list[dict]:
         """Metadata (with ``chars``) of every live report, without reading any text."""
@@ -92,8 +62,8 @@ class MilvusIndex:
         self.chunks = MilvusChunks(self)
         self.live_count = int(manifest.get("chunk_count", 0))
         self.sentence_count = int(manifest.get("sentence_count", 0))
-        self._rows: _LRU = _LRU(CACHE)  # passage id → its fields
-        self._vectors: _LRU = _LRU(CACHE * 4)  # sentence id → (start, end, vector)
+        self._rows: LRU = LRU(CACHE)  # passage id → its fields
+        self._vectors: LRU = LRU(CACHE * 4)  # sentence id → (start, end, vector)
         self._tokens: dict[int, set[str]] = {}
         self._lock = threading.Lock()
 
