@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportqa.app.cli import main
-from reportqa.errors import IndexMissingError, IndexWriteError, UsageError
+from reportqa.errors import IndexMissingError, IndexUnavailableError, IndexWriteError, UsageError
 from reportqa.evaluate import evaluate, load_questions
 from reportqa.index.engine import open_store
 from reportqa.pipeline import Pipeline
@@ -169,3 +169,38 @@ def test_dev_answers_and_recall_equal_the_folder_store(tmp_path_factory, real_pi
     same = sum(a["milvus"] == a["faiss"] for a in answers.values())
     assert same >= 0.95 * len(answers), json.dumps(answers, ensure_ascii=False)[:3000]
     assert fm["recall@5"] == ff["recall@5"]
+
+
+def test_rows_a_published_change_did_not_delete_are_deleted_by_the_next(tmp_path, corpus, monkeypatch):
+    from reportqa.index.milvus.store import MilvusStore
+
+    m = milvus(tmp_path, corpus)
+    m.build()
+    (corpus / "b.txt").unlink()
+    monkeypatch.setattr(MilvusStore, "_delete", lambda self, collections, versions: None)  # stops short
+    assert m.build().removed == ["b.txt"]
+    monkeypatch.undo()
+    assert any("holds" in p for p in m.check())  # Milvus still holds b.txt's rows
+    assert all(p.chunk.doc_id != "b.txt" for p in m.retrieve("马头镇光伏电站装机容量", k=10))  # never shown
+    (corpus / "c.txt").write_text("和平县林寨镇接待游客32万人次。", encoding="utf-8")
+    m.build()
+    assert m.check() == []
+
+
+def test_a_milvus_failure_during_a_change_is_a_clear_error(tmp_path, corpus, monkeypatch):
+    from pymilvus.exceptions import MilvusException
+    from reportqa.index.milvus.writer import MilvusWriter
+
+    m = milvus(tmp_path, corpus)
+    m.build()
+    (corpus / "c.txt").write_text("和平县林寨镇接待游客32万人次。", encoding="utf-8")
+
+    def down(self, name, rows):
+        raise MilvusException(message="server unavailable")
+
+    monkeypatch.setattr(MilvusWriter, "_insert", down)
+    with pytest.raises(IndexUnavailableError, match="server unavailable.*previous index still answers"):
+        m.build()
+    monkeypatch.undo()
+    m.load()
+    assert "c.txt" not in m.index.docs and m.check() == []

@@ -170,6 +170,11 @@ class LocalState:
                 raise
         return retired
 
+    def retired(self) -> list[Version]:
+        """Versions replaced by a published change whose text is still kept."""
+        return [Version(*r) for r in self._rows(
+            f"SELECT {VERSION_COLS} FROM retired r JOIN docs d ON d.doc_id = r.doc_id AND d.gen = r.gen")]
+
     def forget(self, before: int) -> None:
         """Delete the text of versions retired by a generation older than ``before`` (a reader still
         answering from the generation before the newest may need the newest-retired ones)."""

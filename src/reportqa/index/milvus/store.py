@@ -11,7 +11,7 @@ from typing import Any
 
 from ...errors import CorruptIndexError, IndexMissingError, IndexUnavailableError, IndexWriteError
 from ..snapshot import check_compatible, folder_lock, write_error
-from .local import LocalState
+from .local import LocalState, Version
 from .reader import MilvusIndex
 from .schema import check_uri, connect, release_lite
 from .writer import MilvusWriter
@@ -89,6 +89,10 @@ class MilvusStore:
             writer.abort()
             if isinstance(exc, OSError):
                 raise IndexWriteError(write_error(self.root, exc)) from exc
+            if type(exc).__module__.startswith(("pymilvus", "grpc")):
+                raise IndexUnavailableError(f"Milvus at {self.uri} failed during the change ({exc}); the "
+                                            "change was taken back and the previous index still answers. "
+                                            "Check that Milvus is up, then run reportqa index again") from exc
             raise
 
     def publish(self, writer: MilvusWriter, manifest: dict) -> dict:
@@ -99,15 +103,18 @@ class MilvusStore:
             writer.abort()
             raise CorruptIndexError(f"could not record the change in {self.local().path} ({exc}); the "
                                     "previous index still answers") from exc
-        client = self.client()
         if writer.replace:
             self._drop_others(keep=writer.collections)
         else:
-            for name, ids in ((writer.collections[0], [i for v in retired for i in v.passage_ids]),
-                              (writer.collections[1], [i for v in retired for i in v.sentence_ids])):
-                for a in range(0, len(ids), 10_000):
-                    client.delete(name, ids=ids[a:a + 10_000])
+            self._delete(writer.collections, retired)
         return {**self.local().manifest(), "snapshot": f"gen-{writer.gen}"}
+
+    def _delete(self, collections: tuple[str, str], versions: list[Version]) -> None:
+        """Delete the rows of ``versions`` (deleting rows already gone does nothing)."""
+        for name, ids in ((collections[0], [i for v in versions for i in v.passage_ids]),
+                          (collections[1], [i for v in versions for i in v.sentence_ids])):
+            for a in range(0, len(ids), 10_000):
+                self.client().delete(name, ids=ids[a:a + 10_000])
 
     def drop_after(self, gen: int, collections: tuple[str, str], drop: bool) -> None:
         """Remove rows of generations after ``gen`` (or the whole ``collections`` when ``drop``)."""
@@ -121,12 +128,14 @@ class MilvusStore:
         self.local().drop_unpublished(gen)
 
     def _tidy(self) -> None:
-        """Before a change: remove what a failed earlier change left, and text retired two changes ago."""
+        """Before a change: remove what a failed earlier change left (its rows, or the replaced rows a
+        published change did not get to delete), and text retired two changes ago."""
         manifest = self.local().manifest()
         if manifest is None:
             self._drop_others(keep=())
             return
         self.drop_after(int(manifest["gen"]), tuple(manifest["collections"]), drop=False)
+        self._delete(tuple(manifest["collections"]), self.local().retired())  # if publishing stopped short
         self._drop_others(keep=tuple(manifest["collections"]))
         self.local().forget(before=int(manifest["gen"]))
 
