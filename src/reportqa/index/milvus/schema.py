@@ -1,8 +1,8 @@
 """Milvus: connecting (Milvus Lite for a local ``.db`` file, a server for an ``http(s)://`` address),
 the two collections of an index, and how jieba tokens reach Milvus's BM25.
 
-``passages``: id, document id, offsets, text, the row ids of its sentences, content key, dense
-vector, and ``tokens`` → ``sparse`` through Milvus's own BM25 function. ``sentences``: id, offsets,
+``passages``: id, document id, the report's title and date, offsets, text, the row ids of its
+sentences, content key, dense vector, and ``tokens`` → ``sparse`` through Milvus's own BM25 function. ``sentences``: id, offsets,
 content key and vector (read by id when a question's passages are reranked; never searched).
 
 Milvus analyses text with its own tokenizers, not jieba with reportqa's user dictionary. So each
@@ -83,6 +83,8 @@ def create_collections(client: Any, names: tuple[str, str], dim: int) -> None:
     s = client.create_schema(auto_id=False)
     s.add_field("id", DataType.INT64, is_primary=True)
     s.add_field("doc_id", DataType.VARCHAR, max_length=4096)
+    s.add_field("title", DataType.VARCHAR, max_length=1024)
+    s.add_field("date", DataType.VARCHAR, max_length=32)
     for name in ("ordinal", "start", "end", "sent_first", "sent_last"):
         s.add_field(name, DataType.INT64)
     s.add_field("key", DataType.VARCHAR, max_length=32)

@@ -86,10 +86,12 @@ class MilvusWriter:
 def _passage_row(data: SegmentData, i: int, pid0: int, sid0: int, tokens: str) -> dict[str, Any]:
     doc_ord, ordinal, start, end = (int(x) for x in data.passages[i])
     first, last = (int(x) for x in data.passage_sents[i])
-    text = data.docs[doc_ord].text[start:end]
+    doc = data.docs[doc_ord]
+    text = doc.text[start:end]
     if len(text.encode("utf-8")) > TEXT_MAX:
         text = text[:TEXT_MAX // 4]  # the reader takes a cut passage from the report's text
-    return {"id": pid0 + i, "doc_id": data.docs[doc_ord].doc_id, "ordinal": ordinal, "start": start, "end": end,
+    return {"id": pid0 + i, "doc_id": doc.doc_id, "title": doc.title[:300], "date": doc.date[:32],
+            "ordinal": ordinal, "start": start, "end": end,
             "sent_first": sid0 + first, "sent_last": sid0 + last, "key": bytes(data.passage_keys[i]).hex(),
             "text": text, "tokens": tokens, "vector": np.asarray(data.passage_vectors[i], np.float32)}
 
