@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import IndexMissingError, UsageError
 from ..types import Chunk, Document, Passage, Sentence
 from .corpus import CorpusIndex
+from .milvus.local import FILE as MILVUS_LOCAL
 from .snapshot import SnapshotStore
 from .writer import IndexWriter, SegmentWriter
 
@@ -82,8 +83,6 @@ class FolderStore(SnapshotStore):
         """Switch to the snapshot ``writer`` built; the manifest with the snapshot's name."""
         return {**manifest, "snapshot": self.commit(writer.build, manifest).name}
 
-
-MILVUS_LOCAL = "milvus-local.sqlite"
 
 
 def open_store(root: Path, kind: str | None = None, uri: str | None = None,

@@ -1,2 +1,2 @@
-"""The Milvus engine (``--store milvus``): see :mod:`.store`. Imported only when chosen; it needs the
-``milvus`` extra (``pip install 'reportqa[milvus]'``)."""
+"""The Milvus engine (``--store milvus``): see :mod:`.store`. pymilvus is imported only when it is
+chosen; it needs the ``milvus`` extra (``pip install 'reportqa[milvus]'``)."""

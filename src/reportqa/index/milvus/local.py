@@ -129,13 +129,21 @@ class LocalState:
         """Every term of the live passages."""
         return [r[0] for r in self._rows("SELECT term FROM terms")]
 
-    def add_version(self, doc: Document, gen: int, stat: tuple[int, int], ids: tuple[int, int, int, int],
-                    terms: Counter) -> None:
-        """Store a new version of ``doc`` (not live until :meth:`publish`)."""
-        row = (*(getattr(doc, f) for f in DOC_FIELDS), *stat, len(doc.text), doc.text, *ids)
+    def add_versions(self, gen: int, versions: list[tuple[Document, tuple[int, int], tuple[int, int, int, int],
+                                                      Counter]]) -> None:
+        """Store new versions of reports, each (report, (size, mtime_ns), its row id ranges, its term
+        counts), in one transaction; not live until :meth:`publish`."""
         sql = "INSERT OR REPLACE INTO docs (gen, doc_id, title, date, source, sha256, encoding, fmt, note, " \
               "size, mtime_ns, chars, text, p_first, p_last, s_first, s_last, terms) VALUES (?" + ",?" * 17 + ")"
-        self._rows(sql, (gen, *row, json.dumps(terms, ensure_ascii=False)))
+        rows = [(gen, *(getattr(doc, f) for f in DOC_FIELDS), *stat, len(doc.text), doc.text, *ids,
+                 json.dumps(terms, ensure_ascii=False)) for doc, stat, ids, terms in versions]
+        with self._lock:
+            try:
+                with self._con:  # one transaction
+                    self._con.execute("BEGIN")
+                    self._con.executemany(sql, rows)
+            except sqlite3.DatabaseError as exc:
+                raise CorruptIndexError(f"{self.path} is unreadable ({exc})") from exc
 
     def publish(self, gen: int, live: dict[str, int], removed: list[str], manifest: dict,
                 replace: bool = False) -> list[Version]:

@@ -97,7 +97,7 @@ class MilvusIndex:
 
     def _row(self, gid: int) -> dict:
         with self._lock:
-            row = self._rows.get(gid)
+            row = self._rows.hit(gid)
         if row is None:
             found = self.client.get(self.passages_name, ids=[int(gid)], output_fields=PASSAGE_FIELDS)
             if not found:

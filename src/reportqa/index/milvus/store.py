@@ -11,7 +11,7 @@ from typing import Any
 
 from ...errors import CorruptIndexError, IndexMissingError, IndexUnavailableError, IndexWriteError
 from ..snapshot import check_compatible, folder_lock, write_error
-from .local import LocalState, Version
+from .local import FILE, LocalState, Version
 from .reader import MilvusIndex
 from .schema import check_uri, connect, release_lite
 from .writer import MilvusWriter
@@ -62,7 +62,7 @@ class MilvusStore:
 
     def open(self, expect: dict[str, str] | None = None) -> MilvusIndex:
         """The published state, checked against ``expect``; its collections loaded for search."""
-        manifest = self.local().manifest() if (self.root / "milvus-local.sqlite").exists() else None
+        manifest = self.local().manifest() if (self.root / FILE).exists() else None
         if manifest is None:
             raise IndexMissingError(f"no Milvus index at {self.root}; build one with: "
                                     + INDEX_COMMAND.format(root=self.root))

@@ -53,14 +53,14 @@ class MilvusWriter:
                  "vector": data.sentence_vectors[i].astype(np.float32)} for i, s in enumerate(data.sentences)]
         self._insert(self.collections[0], prow)
         self._insert(self.collections[1], srow)
-        pdoc, sdoc = np.asarray(data.passages[:, 0]), np.asarray(data.sentences[:, 0])
-        for ord_, doc in enumerate(data.docs):
-            p = np.flatnonzero(pdoc == ord_)
-            s = np.flatnonzero(sdoc == ord_)
-            ids = (pid0 + int(p[0]) if len(p) else pid0, pid0 + int(p[-1]) + 1 if len(p) else pid0,
-                   sid0 + int(s[0]) if len(s) else sid0, sid0 + int(s[-1]) + 1 if len(s) else sid0)
-            self.local.add_version(doc, self.gen, data.stats[ord_], ids, terms[ord_])
-            self.added[doc.doc_id] = self.gen
+        # rows are ordered by report: each report's rows are one range
+        ords = np.arange(len(data.docs) + 1)
+        pcut = pid0 + np.searchsorted(np.asarray(data.passages[:, 0]), ords)
+        scut = sid0 + np.searchsorted(np.asarray(data.sentences[:, 0]), ords)
+        self.local.add_versions(self.gen, [(doc, data.stats[i], (int(pcut[i]), int(pcut[i + 1]), int(scut[i]),
+                                                                   int(scut[i + 1])), terms[i])
+                                           for i, doc in enumerate(data.docs)])
+        self.added.update(dict.fromkeys((d.doc_id for d in data.docs), self.gen))
         self._next = [pid0 + len(prow), sid0 + len(srow)]
 
     def finish(self, identity: dict) -> dict:
