@@ -51,6 +51,12 @@ def test_followups_know_places_outside_guangdong():
     assert resolve_followup("那景宁呢?", ["2023年丽水市松阳县茶叶产值是多少?"]).startswith("2023年丽水市景宁")
 
 
+def test_elliptical_place_replaces_the_place_nearest_its_level():
+    # a county replaces the prefecture (written short, 黔东南州), not the province named first
+    prev = "福建省对贵州的帮扶资金中,黔东南州的重点县每县安排多少?"
+    assert resolve_followup("那榕江县呢?", [prev]) == "福建省对贵州的帮扶资金中,榕江县的重点县每县安排多少?"
+
+
 @pytest.mark.parametrize("followup, expected", [
     ("这些钱用在哪里?", "珠三角帮扶市拨付的帮扶资金用在哪里?"),
     ("这笔钱怎么用?", "珠三角帮扶市拨付的帮扶资金怎么用?"),

@@ -29,6 +29,7 @@ _DEMONSTRATIVE = re.compile(r"这些|那些|这个|那个|这项|这笔|这批|�
 _VAGUE = {"事", "事情", "东西", "数字", "数据", "人", "人员"}
 _MONEY_NOUNS = {"钱", "款", "款项", "资金", "经费", "钱款"}
 _MONEY = re.compile(r"资金|经费|钱|款|元|投资|投入|拨付")
+_ADMIN_END = "省市州盟县旗区镇乡村"
 _SINGLE_PLACES = {"村", "镇", "乡", "县", "市", "区", "省"}
 _PLACE_WORDS = {"这里", "那里", "当地", "该地", "该市", "该县", "该区", "该镇", "该乡", "该村", "该省", "此地"}
 _CLASSIFIER = re.compile(rf"(?:{UNITS}|[个项笔批类种位家条座户])")
@@ -134,9 +135,11 @@ def _replace_one(prev: str, new: str, kind: str) -> str:
     if not spans:
         return new + prev
     a, b = spans[0]
-    if kind == "place":
-        same = [(x, y) for x, y in spans if place_level(norm[x:y]) == place_level(norm_new)]
-        a, b = same[0] if same else spans[0]
+    if kind == "place":  # the first place of the new one's level, else the one nearest that level
+        level = place_level(norm_new)
+        a, b = min(spans, key=lambda s: (abs(place_level(norm[s[0]:s[1]]) - level), s[0]))
+        if norm[b:b + 1] in _ADMIN_END and norm_new[-1:] in _ADMIN_END:
+            b += 1  # 凉山州 read as 凉山: 剑阁县 takes the 州 too
     new += _suffix(norm[a:b], norm_new, kind, prev[offsets[b - 1]:offsets[b]])
     target = norm[a:b]
     pieces, pos = [], 0
