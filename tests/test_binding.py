@@ -93,6 +93,8 @@ def test_places_come_from_the_gazetteer_and_town_suffixes():
     assert [p.text for p in places_in("景宁畲族自治县大均乡和东坑镇")] == ["景宁畲族自治县", "大均乡", "东坑镇"]
     assert [p.key for p in places_in("那景宁呢", short_forms=True)] == ["景宁畲族自治县"]
     assert places_in("推进乡村振兴,驻村工作队走访全镇各村") == ()
+    # each town is cut from the text after the place before it: 英德市 | 石灰铺镇 | 南坑村
+    assert [p.text for p in places_in("清远市英德市石灰铺镇南坑村")] == ["清远市", "英德市", "石灰铺镇", "南坑村"]
 
 
 def test_a_sum_of_money_must_be_named_as_the_measure_asked():

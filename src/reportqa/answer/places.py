@@ -93,7 +93,7 @@ def places_in(text: str, short_forms: bool = False) -> tuple[Place, ...]:
     found: dict[int, Place] = {}
     for m in _full_names().finditer(text):
         found[m.start()] = Place(m.start(), m.end(), m.group(0), m.group(0))
-    for p in _towns(text):
+    for p in _towns(text, tuple(sorted(p.end for p in found.values()))):
         if not any(q.start <= p.start < q.end for q in found.values()):
             found[p.start] = p
     if short_forms:
@@ -113,14 +113,17 @@ def _placelike(alias: str) -> bool:
     return tag not in ("v", "vn", "vd", "ad", "d") and (tag in ("ns", "nr") or word_frequency(alias) <= COMMON)
 
 
-def _towns(text: str) -> list[Place]:
+def _towns(text: str, ends: tuple[int, ...] = ()) -> list[Place]:
     """Towns, villages and streets: the word (or two short words) jieba cuts right before
-    镇/乡/村/街道/社区, or one word ending in the suffix (冲口村); 驻村, 全镇, 乡村 are not names."""
+    镇/乡/村/街道/社区, or one word ending in the suffix (冲口村); 驻村, 全镇, 乡村 are not names.
+    Each is cut from the text after the place named before it (``ends``, and the towns found):
+    梅县区 | 雁洋镇 | 南福村, not 区雁洋 / 镇南 / 福村."""
     from ..segment import pos_tags
 
-    out = []
+    out: list[Place] = []
     for m in _TOWN_SUFFIX.finditer(text):
-        w0 = max(0, m.start() - 5)
+        before = [e for e in ends if e <= m.start()] + [p.end for p in out if p.end <= m.start()]
+        w0 = max([0, m.start() - 5] + before)
         pos, toks = w0, []
         for w, f in pos_tags(text[w0:m.end() + 2]):
             toks.append((pos, pos + len(w), w, f))
