@@ -339,3 +339,9 @@ def test_a_place_beginning_a_party_committee_s_name_does_not_own_the_figure():
     ctx = Context(lead="揭阳市普宁市里湖镇下村", title="", opening="", date="2022-06-01")
     assert admissible("普宁市里湖镇下村的荔枝种植面积扩大到了多少?",
                       "该村推进揭阳市委改革部署,荔枝种植面积扩大到3200亩。", ctx) == ["3200亩"]
+
+
+def test_a_rare_dictionary_word_tagged_a_name_is_a_thing_asked_about_not_a_body():
+    c = read_constraints(analyse("这一年来黔南州完成森林抚育多少万亩?"))
+    assert c.bodies == [] and "森林抚育" in c.asked
+    assert read_constraints(analyse("张晓梅带领的工作队种了多少亩?")).bodies == ["张晓梅"]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 
-from ..segment import pos_tags
+from ..segment import pos_tags, word_frequency
 from ..textnorm import fold, normalize
 
 # Order matters: the first pattern found decides the type.
@@ -71,18 +71,26 @@ def analyse(question: str) -> Question:
 
 
 def entities(text: str) -> list[str]:
-    """Place, organisation and person names in ``text`` (jieba part-of-speech tags)."""
-    return [w for w, f in pos_tags(text) if f in _ENTITY_TAGS and len(w) >= 2 and w not in _GENERIC]
+    """Place, organisation and person names in ``text`` (jieba part-of-speech tags); the rarest tier of
+    jieba's dictionary (frequency 1-3: 森林抚育 and 一介武夫 tagged names, 新创建 a proper noun) is
+    no name."""
+    return [w for w, f in pos_tags(text) if f in _ENTITY_TAGS and len(w) >= 2 and w not in _GENERIC
+            and not (f in ("nr", "nz") and 0 < word_frequency(w) <= RAREST)]
+
+
+RAREST = 3  # jieba's lowest dictionary frequencies: words added in bulk, their tags unreliable
 
 
 def nouns(text: str, category: str = "") -> list[str]:
     """Dictionary nouns and Latin-script terms of 2+ characters: the things a question is about.
 
     Words jieba guesses (not in its dictionary) are left out, and so is ``category``,
-    the noun right after the question word (什么称号: the answer's kind, not its subject).
+    the noun right after the question word (什么称号: the answer's kind, not its subject). A word of
+    the rarest dictionary tier tagged a name (森林抚育) is a noun.
     """
-    return [w.lower() for w, f in pos_tags(text, hmm=False) if len(w) >= 2 and (f in ("n", "eng", "nz") or w.isascii())
-            and not w.isdigit() and w not in _QUESTION_NOUNS and not (category and category.startswith(w))]
+    return [w.lower() for w, f in pos_tags(text, hmm=False) if len(w) >= 2 and (f in ("n", "eng", "nz") or w.isascii()
+            or (f == "nr" and 0 < word_frequency(w) <= RAREST)) and not w.isdigit() and w not in _QUESTION_NOUNS
+            and not (category and category.startswith(w))]
 
 
 _ORG_END = re.compile(r"(组|局|厅|委|会|部|办|院|所|公司|集团|银行|分行|工作队|指挥部|政府|单位|中心|协会|联盟)$")
