@@ -345,3 +345,10 @@ def test_a_rare_dictionary_word_tagged_a_name_is_a_thing_asked_about_not_a_body(
     c = read_constraints(analyse("这一年来黔南州完成森林抚育多少万亩?"))
     assert c.bodies == [] and "森林抚育" in c.asked
     assert read_constraints(analyse("张晓梅带领的工作队种了多少亩?")).bodies == ["张晓梅"]
+
+
+def test_a_target_set_for_after_the_report_date_does_not_answer_what_was_done():
+    ctx = Context(lead="", title="", opening="", date="2023-05-20")
+    sentence = "一年来,榕江县种植茶园3200亩,到2025年将种植茶园8000亩。"
+    assert admissible("一年来榕江县种植茶园多少亩?", sentence, ctx) == ["3200亩"]
+    assert admissible("榕江县计划种植茶园多少亩?", sentence, ctx) == ["3200亩", "8000亩"]

@@ -140,6 +140,7 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
         _bind_relative_time(question, s, start, ctx, b)
     asked = _asked_times(question, ctx.date)
     if not asked:
+        _bind_not_future(question, s, start, ctx, b)
         return
     found, where = _time_of(s, start, ctx)
     for t in asked:
@@ -153,6 +154,21 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
             b.matched.append(("时间", t.text, "句内"))
         else:
             b.failed.append(("时间", t.text, found.text if found else (ctx.date[:4] + "年" if ctx.date else "")))
+
+
+_FUTURE_Q = re.compile(r"明年|将|计划|目标|预计|预期|规划|力争|争取|未来|今后|要|打算|准备|拟")
+
+
+def _bind_not_future(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
+    """A question that names no time and no plan (这一年来完成了多少) is not answered by a figure the
+    text places, by a year it names, after the report's date (到2025年建成200个; 明年完成200万亩):
+    that is a target, not a result. A bare 10月11日 may be of the year before: not judged."""
+    month = ctx.date[:7]
+    if not month or _FUTURE_Q.search(question):
+        return
+    found, where = _time_of(s, start, ctx)
+    if found is not None and re.search(r"\d{4}年|明年|后年", found.text) and found.first >= month and found.last > month:
+        b.failed.append(("时间", "截至" + month.replace("-", "年") + "月", found.text))
 
 
 def _asked_times(question: str, date: str) -> list[TimeRef]:
