@@ -1,5 +1,6 @@
 """Slot answers (哪个单位, 哪个县, 队长是谁, 叫什么) on sentences whose places and names the seeds do not contain."""
 
+from reportqa.answer.constraints import read_constraints
 from reportqa.answer.question import analyse
 from reportqa.answer.spans import number_spans, place_slot, role_name, slot_span
 from reportqa.textnorm import normalize
@@ -56,3 +57,13 @@ def test_a_which_answer_keeps_the_kind_it_is_and_drops_a_pointing_word():
                 "近年来,兴业银行驻村工作队在石门村开展茶旅融合项目。") == "兴业银行"
     assert slot("两地是在永宁区的哪个工业园区合作共建的?",
                 "双方与永宁区在该区滨江镇工业园区合作共建项目。") == "滨江镇工业园区"
+
+
+def test_a_rank_or_a_count_of_years_in_chinese_numerals_answers_when_asked_for():
+    def spans(question: str, sentence: str) -> list[str]:
+        return [sp.text for sp in number_spans(analyse(question), sentence)]
+
+    assert spans("榕江县在全省考核中排第几名?", "榕江县考核排名第三,获奖励500万元。") == ["500万元", "第三"]
+    assert read_constraints(analyse("榕江县在全省考核中排第几名?")).unit == ""  # a rank, not 名 of people
+    assert spans("榕江县连续几年获评先进县?", "榕江县连续五年获评先进县。") == ["五年"]
+    assert spans("榕江县获评先进县多少次?", "榕江县连续五年获评先进县。") == []

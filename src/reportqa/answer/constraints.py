@@ -117,8 +117,8 @@ def _named_unit(q: Question) -> tuple[str, str]:
     if _PERCENT_Q.search(q.text):
         return "", "%"
     m = re.search(r"(?:多少|几)", q.text)
-    if not m:
-        return "", ""
+    if not m or q.text[:m.start()].endswith("第"):
+        return "", ""  # 第几名: a rank, not a count of people
     rest = q.text[m.end():]
     um = figure_pattern().match("1" + rest)
     if not um or not (um.group("unit0") or um.group("unit")):

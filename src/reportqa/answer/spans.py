@@ -45,7 +45,7 @@ def number_spans(q: Question, s: str) -> list[Span]:
     out = []
     head = _strip_head(q.right)
     ordinal = q.left.endswith("第")
-    for f in figures_in(s):
+    for f in figures_in(s) + _numeral_figures(q, s):
         if _digits(f.text) and _digits(f.text) in _digits_all(q.text):
             continue  # the question already says this number
         fit = 0.5 + (0.1 if re.search(r"\d", f.text) else 0.0)
@@ -58,6 +58,24 @@ def number_spans(q: Question, s: str) -> list[Span]:
         start = f.start - 1 if ordinal and s[f.start - 1:f.start] == "第" else f.start
         out.append(Span(start, f.end, s[start:f.end], fit, figure=f))  # 第几批 ↔ 第五批: the 第 is part of it
     return out
+
+
+_ORDINAL = re.compile(r"(?<=第)(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?![\d一二三四五六七八九十])")
+_CN_YEARS = re.compile(r"(?<![\d一二两三四五六七八九十])[一二两三四五六七八九十]{1,3}(?:个)?年(?![代级度])")
+
+
+def _numeral_figures(q: Question, s: str) -> list[Figure]:
+    """Numbers :func:`figures_in` leaves out that answer this question: 第三 for 第几名, 六年 for 几年."""
+    if q.left.endswith("第"):
+        found = _ORDINAL.finditer(s)
+        unit = ""
+    elif q.classifier == "年":
+        found = _CN_YEARS.finditer(s)
+        unit = "年"
+    else:
+        return []
+    taken = {f.start for f in figures_in(s)}
+    return [Figure(m.start(), m.end(), m.group(0), unit, "") for m in found if m.start() not in taken]
 
 
 def _digits(text: str) -> str:
