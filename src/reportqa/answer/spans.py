@@ -60,7 +60,7 @@ def number_spans(q: Question, s: str) -> list[Span]:
     return out
 
 
-_ORDINAL = re.compile(r"(?<=第)(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?![\d一二三四五六七八九十])")
+_ORDINAL = re.compile(r"(?<=第)(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?=[名位]|[^\d\u4e00-\u9fff]|$)")  # not 第一书记
 _CN_YEARS = re.compile(r"(?<![\d一二两三四五六七八九十])[一二两三四五六七八九十]{1,3}(?:个)?年(?![代级度])")
 
 
