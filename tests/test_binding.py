@@ -352,7 +352,3 @@ def test_a_target_set_for_after_the_report_date_does_not_answer_what_was_done():
     sentence = "一年来,榕江县种植茶园3200亩,到2025年将种植茶园8000亩。"
     assert admissible("一年来榕江县种植茶园多少亩?", sentence, ctx) == ["3200亩"]
     assert admissible("榕江县计划种植茶园多少亩?", sentence, ctx) == ["3200亩", "8000亩"]
-
-
-def test_a_word_cut_across_a_place_name_is_not_asked_about():
-    assert read_constraints(analyse("梅州市梅县区雁洋镇南福村的产业村长叫什么名字?")).asked == ["产业", "村长"]

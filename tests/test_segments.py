@@ -7,10 +7,9 @@ import shutil
 import numpy as np
 import pytest
 
-from reportqa.index.lexical import LexicalSearch, Postings, compound_parts, vocabulary_mentions
+from reportqa.index.lexical import LexicalSearch, Postings
 from reportqa.index.merge import MERGE_CAP, plan_merge
 from reportqa.pipeline import Pipeline
-from reportqa.segment import Segmenter
 from reportqa.textnorm import normalize
 
 from conftest import SEED_CORPUS
@@ -206,11 +205,3 @@ def test_random_adds_updates_and_removals_keep_the_index_equal_to_the_corpus(tmp
             text = p.read_text(encoding="utf-8")
             assert index.docs[p.name].text.strip() == text.strip()
     assert pipe.check() == [] and len(pipe.index.segments) <= 4
-
-
-def test_a_compound_made_whole_of_indexed_words_is_mentioned_but_not_one_with_a_character_left():
-    seg = Segmenter()
-    vocab = "\n" + "\n".join(["蔬菜", "基地", "队长", "橄榄"]) + "\n"
-    assert vocabulary_mentions(vocab, "蔬菜基地", seg)
-    assert not vocabulary_mentions(vocab, "副队长", seg) and not vocabulary_mentions(vocab, "橄榄树", seg)
-    assert compound_parts("蔬菜基地", ["蔬菜", "基地"]) == ["蔬菜", "基地"] and compound_parts("副队长", ["队长"]) == []

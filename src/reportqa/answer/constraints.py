@@ -96,14 +96,7 @@ def _asked_things(q: Question, places: list[Place]) -> list[str]:
     guessed = [w for w, f in pos_tags(asking) if f in ("n", "nz", "nr") and 2 <= len(w) <= 4
                and not word_frequency(w)]
     return [n for n in dict.fromkeys(q.nouns + guessed) if n in asking and n not in skip
-            and not any(n in p or p in n for p in names) and not _straddles(n, q.text, places)
-            and not _excluded(n, q.text)]
-
-
-def _straddles(word: str, text: str, places: list[Place]) -> bool:
-    """Whether ``word`` is cut across a place name (区雁洋 from 梅县区雁洋镇): no word of its own."""
-    return any(p.start < m.start() + len(word) and m.start() < p.end
-               for m in re.finditer(re.escape(word), text) for p in places)
+            and not any(n in p or p in n for p in names) and not _excluded(n, q.text)]
 
 
 def _excluded(word: str, text: str) -> bool:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..index.engine import IndexReader
-from ..index.lexical import compound_parts
 from ..segment import Segmenter, word_frequency
 from ..textnorm import fold, normalize, normalize_with_map
 from ..rerank import ScoredSentence, SentenceScorer
@@ -111,7 +110,8 @@ class ExtractiveAnswerer:
         if (q.qtype in NEEDS_SPAN or q.wants_name) and cand.span is None:
             return f"the evidence holds no {q.qtype} to answer with"
         near = _near_text_of(index, cand)
-        asked = _indexed(c.asked, index, self.segmenter) + c.parts
+        present = index.idf(c.asked)
+        asked = [w for w in c.asked if w in present] + c.parts
         missing = [w for w in dict.fromkeys(asked) if fold(w) not in near]
         uncommon = [w for w in missing if word_frequency(w) < COMMON_WORD or w in c.parts]  # 干部中女性: a part
         strict = q.qtype in ("number", "date") and cand.scored.coverage < PARAPHRASE_COVERAGE
@@ -173,21 +173,6 @@ def _slot_kind_ok(q: Question, span: str) -> bool:
 PARAPHRASE_COVERAGE = 0.5  # a figure's evidence covering this much of the question may paraphrase one word
 COMMON_WORD = 1000  # jieba dictionary frequency above which a noun is too general to pin a figure
 NEAR_CHARS = 80  # text before a sentence that may name what its figures measure
-
-
-def _indexed(words: list[str], index: IndexReader, segmenter: Segmenter) -> list[str]:
-    """``words`` as the reports index them: each indexed word itself, an unindexed compound as its
-    indexed parts (重点对象 → 重点, 对象); a word no report uses is left out (the refusal deals with it)."""
-    present = index.idf(words)
-    out = []
-    for w in words:
-        if w in present:
-            out.append(w)
-            continue
-        parts = segmenter.tokens(w)
-        known = index.idf(parts)
-        out += compound_parts(w, [t for t in parts if t in known])
-    return out
 
 
 def _near_text_of(index: IndexReader, cand: Candidate) -> str:

@@ -101,24 +101,11 @@ def idf(df: np.ndarray | int, n: int) -> np.ndarray | float:
 
 def vocabulary_mentions(vocabulary: str, word: str, segmenter: Segmenter) -> bool:
     """Whether ``word`` is used by reports whose indexed terms are ``vocabulary`` (one per line, with a
-    newline at each end): it is inside an indexed term, each of its tokens is one, or it is a compound
-    made whole of indexed parts (重点对象 ← 重点 + 对象; not 副队长 ← 队长)."""
+    newline at each end): it is inside an indexed term, or each of its tokens is one."""
     if fold(word) in vocabulary:
         return True
     parts = segmenter.tokens(word)
-    if parts and all(f"\n{t}\n" in vocabulary for t in parts):
-        return True
-    return bool(compound_parts(word, [t for t in parts if f"\n{t}\n" in vocabulary]))
-
-
-def compound_parts(word: str, known: list[str]) -> list[str]:
-    """The ``known`` words of two or more characters inside ``word`` when together they cover all of it
-    (a character left over may change the meaning: 副队长 is no 队长); [] otherwise."""
-    parts = [t for t in dict.fromkeys(known) if 2 <= len(t) < len(word) and t in word]
-    covered = {i for t in parts for m in range(len(word)) if word.startswith(t, m) for i in range(m, m + len(t))}
-    if not parts or len(covered) < len(word):
-        return []
-    return parts
+    return bool(parts) and all(f"\n{t}\n" in vocabulary for t in parts)
 
 
 class LexicalSearch:
