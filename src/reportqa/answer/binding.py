@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..segment import pos_tags
 from .constraints import CHANGE, Constraints
-from .places import Place, gazetteer, place_level, places_in, same_place, variants, within
+from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
 from .spans import CLAUSE_END, clause_bounds
 from .stages import Stage, stages_in
@@ -270,10 +270,6 @@ def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Bindin
     if owner is None and len(asked) > 1 and _named_in(narrowest, context):
         _placed_by_question(asked, narrowest, context, "上文", b)
         return
-    if owner is not None and len(asked) > 1 and _broader(owner, narrowest, asked) and not _named_in(narrowest, s):
-        # 四川50个重点帮扶县 for a 剑阁县 question: the broader place's own figure
-        b.failed.append(("地点", narrowest.text, owner.text))
-        return
     for p in asked:
         owned = owner is not None and (same_place(owner.text, p.text) or same_place(owner.key, p.key))
         if owned:
@@ -285,17 +281,6 @@ def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Bindin
             b.matched.append(("地点", p.text, "句内" if any(v in s for v in variants(p.text)) else "上文"))
         else:
             b.failed.append(("地点", p.text, owner.text if owner else ""))
-
-
-def _broader(owner: Place, p: Place, asked: list[Place]) -> bool:
-    """Whether ``owner`` contains ``p``: by the gazetteer, or, for a town it lacks, as a broader place
-    the question names with it (大埔县茶阳镇)."""
-    if same_place(owner.key, p.key) or same_place(owner.text, p.text):
-        return False
-    if within(p.key, owner.key):
-        return True
-    return p.key not in gazetteer() and place_level(owner.key) < place_level(p.key) and \
-        any(q is not p and (same_place(owner.key, q.key) or same_place(owner.text, q.text)) for q in asked)
 
 
 def _placed_by_question(asked: list[Place], held: Place, context: str, where: str, b: Binding) -> None:
@@ -330,8 +315,7 @@ def _named_in(p: Place, text: str) -> bool:
     return any(v in text for v in variants(p.text) | variants(p.key))
 
 
-_BODY_AFTER = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}?(?:集团|公司|银行|大学|学院|医院|海关|日报|电视台|研究院|协会|商会)"
-                         r"|(?:委(?![托屈])|党委|政府|人大|政协))")
+_BODY_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:集团|公司|银行|大学|学院|医院|海关|日报|电视台|研究院|协会|商会)")
 
 
 def _names_body(s: str, p: Place) -> bool:
