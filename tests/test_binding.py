@@ -334,3 +334,9 @@ def test_a_target_set_for_after_the_report_date_does_not_answer_what_was_done():
     sentence = "一年来,榕江县种植茶园3200亩,到2025年将种植茶园8000亩。"
     assert admissible("一年来榕江县种植茶园多少亩?", sentence, ctx) == ["3200亩"]
     assert admissible("榕江县计划种植茶园多少亩?", sentence, ctx) == ["3200亩", "8000亩"]
+
+
+def test_a_place_beginning_a_party_committee_s_name_does_not_own_the_figure():
+    ctx = Context(lead="揭阳市普宁市里湖镇下村", title="", opening="", date="2022-06-01")
+    assert admissible("普宁市里湖镇下村的荔枝种植面积扩大到了多少?",
+                      "该村推进揭阳市委改革部署,荔枝种植面积扩大到3200亩。", ctx) == ["3200亩"]

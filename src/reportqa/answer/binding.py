@@ -315,7 +315,8 @@ def _named_in(p: Place, text: str) -> bool:
     return any(v in text for v in variants(p.text) | variants(p.key))
 
 
-_BODY_AFTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:集团|公司|银行|大学|学院|医院|海关|日报|电视台|研究院|协会|商会)")
+_BODY_AFTER = re.compile(r"^(?:[\u4e00-\u9fff]{0,4}?(?:集团|公司|银行|大学|学院|医院|海关|日报|电视台|研究院|协会|商会)"
+                         r"|(?:委(?![托屈])|党委|政府|人大|政协))")
 
 
 def _names_body(s: str, p: Place) -> bool:
