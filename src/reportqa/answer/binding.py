@@ -157,6 +157,7 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
 
 
 _FUTURE_Q = re.compile(r"明年|将|计划|目标|预计|预期|规划|力争|争取|未来|今后|要|打算|准备|拟")
+_NAMED_YEAR = re.compile(r"\d{4}年|明年|后年")
 
 
 def _bind_not_future(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
@@ -164,10 +165,10 @@ def _bind_not_future(question: str, s: str, start: int, ctx: Context, b: Binding
     text places, by a year it names, after the report's date (到2025年建成200个; 明年完成200万亩):
     that is a target, not a result. A bare 10月11日 may be of the year before: not judged."""
     month = ctx.date[:7]
-    if not month or _FUTURE_Q.search(question):
-        return
-    found, where = _time_of(s, start, ctx)
-    if found is not None and re.search(r"\d{4}年|明年|后年", found.text) and found.first >= month and found.last > month:
+    if not month or _FUTURE_Q.search(question) or not _NAMED_YEAR.search(s + ctx.lead + ctx.title):
+        return  # no year named where the figure's time is read from: nothing to parse
+    found, _ = _time_of(s, start, ctx)
+    if found is not None and _NAMED_YEAR.search(found.text) and found.first >= month and found.last > month:
         b.failed.append(("时间", "截至" + month.replace("-", "年") + "月", found.text))
 
 

@@ -45,7 +45,8 @@ def number_spans(q: Question, s: str) -> list[Span]:
     out = []
     head = _strip_head(q.right)
     ordinal = q.left.endswith("第")
-    for f in figures_in(s) + _numeral_figures(q, s):
+    figures = figures_in(s)
+    for f in figures + _numeral_figures(q, s, figures):
         if _digits(f.text) and _digits(f.text) in _digits_all(q.text):
             continue  # the question already says this number
         fit = 0.5 + (0.1 if re.search(r"\d", f.text) else 0.0)
@@ -64,8 +65,9 @@ _ORDINAL = re.compile(r"(?<=第)(?:\d{1,3}|[一二三四五六七八九十]{1,3}
 _CN_YEARS = re.compile(r"(?<![\d一二两三四五六七八九十])[一二两三四五六七八九十]{1,3}(?:个)?年(?![代级度])")
 
 
-def _numeral_figures(q: Question, s: str) -> list[Figure]:
-    """Numbers :func:`figures_in` leaves out that answer this question: 第三 for 第几名, 六年 for 几年."""
+def _numeral_figures(q: Question, s: str, figures: list[Figure]) -> list[Figure]:
+    """Numbers :func:`figures_in` leaves out of ``figures`` that answer this question: 第三 for 第几名,
+    六年 for 几年."""
     if q.left.endswith("第"):
         found = _ORDINAL.finditer(s)
         unit = ""
@@ -74,7 +76,7 @@ def _numeral_figures(q: Question, s: str) -> list[Figure]:
         unit = "年"
     else:
         return []
-    taken = {f.start for f in figures_in(s)}
+    taken = {f.start for f in figures}
     return [Figure(m.start(), m.end(), m.group(0), unit, "") for m in found if m.start() not in taken]
 
 
