@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 SEED_CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
+
+
+def small_corpus(root: Path, seeds: tuple[str, ...], texts: dict[str, str] | None = None) -> Path:
+    """``root/corpus`` holding copies of the named seed reports and the given ``{name: text}`` reports."""
+    d = root / "corpus"
+    d.mkdir()
+    for name in seeds:
+        shutil.copy(SEED_CORPUS / name, d / name)
+    for name, text in (texts or {}).items():
+        (d / name).write_text(text, encoding="utf-8")
+    return d
 
 
 @pytest.fixture(scope="session")

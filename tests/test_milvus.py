@@ -3,7 +3,6 @@ remove, restart), failed changes leave the previous state answering, and clear m
 settings. Fast tests use the fake embedder; the dev-set comparison runs the real model."""
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ from reportqa.evaluate import evaluate, load_questions
 from reportqa.index.engine import open_store
 from reportqa.pipeline import Pipeline
 
-from conftest import SEED_CORPUS, SHARED
+from conftest import SEED_CORPUS, SHARED, small_corpus
 from fakes import HashEmbedder
 
 pytest.importorskip("pymilvus")
@@ -29,13 +28,7 @@ NEW = {"a.txt": "龙门县永汉镇建成荔枝加工厂2座,年加工能力3600
 
 @pytest.fixture
 def corpus(tmp_path):
-    d = tmp_path / "corpus"
-    d.mkdir()
-    for name in SEEDS:
-        shutil.copy(SEED_CORPUS / name, d / name)
-    for name, text in NEW.items():
-        (d / name).write_text(text, encoding="utf-8")
-    return d
+    return small_corpus(tmp_path, SEEDS, NEW)
 
 
 def milvus(tmp_path, corpus, embedder=None):

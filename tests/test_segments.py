@@ -2,7 +2,6 @@
 search, and BM25 over several segments scores as over one (fake embedder: fast)."""
 
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ from reportqa.index.merge import MERGE_CAP, plan_merge
 from reportqa.pipeline import Pipeline
 from reportqa.textnorm import normalize
 
-from conftest import SEED_CORPUS
+from conftest import small_corpus
 from fakes import HashEmbedder
 
 SEEDS = ("001_6935bd13527f7fd9.txt", "003_9518a9009f82dcac.txt", "004_ef51806a2fa47196.txt")
@@ -23,11 +22,7 @@ NEW = {"a.txt": "龙门县永汉镇建成荔枝加工厂2座,年加工能力3600
 
 @pytest.fixture
 def corpus(tmp_path):
-    d = tmp_path / "corpus"
-    d.mkdir()
-    for name in SEEDS:
-        shutil.copy(SEED_CORPUS / name, d / name)
-    return d
+    return small_corpus(tmp_path, SEEDS)
 
 
 def make(tmp_path, corpus, embedder=None):
