@@ -11,7 +11,7 @@ import numpy as np
 
 from .answer import Answerer
 from .answer.llm import answerer_from_settings
-from .answer.compound import merge, split_question
+from .answer.compound import merge, merge_all, split_coordinated, split_question
 from .answer.followup import resolve_followup
 from .errors import UsageError
 from .embed import Embedder, ModelEmbedder
@@ -141,11 +141,19 @@ class Pipeline:
             answers = [self._ask(index, part, (history or []) + parts[:i], k) for i, part in enumerate(parts)]
             return merge(question, answers)
         resolved = resolve_followup(question, history or []) if history else question
-        qvec = self._query_vector(resolved)
-        passages = self.retrieve(resolved, k=k, qvec=qvec, index=index)
-        answer = self.answerer.answer(resolved, passages, qvec, index)
+        items = split_coordinated(resolved)  # 「A和B分别是多少」: one complete question per item
+        if len(items) > 1:
+            answer = merge_all(question, [self._answer(index, item, k) for item in items])
+        else:
+            answer = self._answer(index, resolved, k)
         answer.question, answer.resolved_question = question, resolved
         return answer
+
+    def _answer(self, index: IndexReader, question: str, k: int) -> Answer:
+        """Retrieve for one complete question and answer it."""
+        qvec = self._query_vector(question)
+        passages = self.retrieve(question, k=k, qvec=qvec, index=index)
+        return self.answerer.answer(question, passages, qvec, index)
 
     def check(self) -> list[str]:
         """Verify every file of the live index against its checksum; the problems found (empty: sound)."""
