@@ -340,3 +340,9 @@ def test_a_place_beginning_a_party_committee_s_name_does_not_own_the_figure():
     ctx = Context(lead="揭阳市普宁市里湖镇下村", title="", opening="", date="2022-06-01")
     assert admissible("普宁市里湖镇下村的荔枝种植面积扩大到了多少?",
                       "该村推进揭阳市委改革部署,荔枝种植面积扩大到3200亩。", ctx) == ["3200亩"]
+
+
+def test_a_short_form_right_after_a_place_no_broader_than_it_is_a_word():
+    # places are written broad to narrow: after a town, 新建 is the verb, not 南昌's 新建区
+    assert [p.text for p in places_in("青山镇新建了多少座蓄水池", short_forms=True)] == ["青山镇"]
+    assert [p.text for p in places_in("南昌新建区有多少个村", short_forms=True)] == ["南昌", "新建区"]

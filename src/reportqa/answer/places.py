@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 _ADMIN = re.compile(r"(?:省|市|自治州|地区|盟|自治县|县|自治旗|旗|区|林区|特区)$")
 _TOWN_SUFFIX = re.compile(r"(?:街道|社区|镇|乡|村|圩|寨|屯)")
@@ -99,9 +100,16 @@ def places_in(text: str, short_forms: bool = False) -> tuple[Place, ...]:
     if short_forms:
         gaz = gazetteer()
         for m in _short_forms().finditer(text):  # leftmost first: 广东城乡 is 广东, not 东城
-            if not any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in found.values()):
+            if not any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in found.values()) \
+                    and not _after_narrower(found.values(), m.start(), gaz[m.group(0)]):
                 found[m.start()] = Place(m.start(), m.end(), m.group(0), gaz[m.group(0)])
     return tuple(found[k] for k in sorted(found))
+
+
+def _after_narrower(found: Iterable[Place], start: int, full: str) -> bool:
+    """Whether a short form at ``start`` directly follows a place no broader than it: places are
+    written broad to narrow, so 青山镇新建了 holds the verb 新建, not 新建区."""
+    return any(q.end == start and place_level(q.key) >= place_level(full) for q in found)
 
 
 def _placelike(alias: str) -> bool:
