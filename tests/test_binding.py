@@ -346,3 +346,12 @@ def test_a_short_form_right_after_a_place_no_broader_than_it_is_a_word():
     # places are written broad to narrow: after a town, 新建 is the verb, not 南昌's 新建区
     assert [p.text for p in places_in("青山镇新建了多少座蓄水池", short_forms=True)] == ["青山镇"]
     assert [p.text for p in places_in("南昌新建区有多少个村", short_forms=True)] == ["南昌", "新建区"]
+
+
+def test_a_threshold_passed_does_not_answer_when_the_value_follows():
+    s = "2031年,云岭县农民人均可支配收入首次突破3万元大关,达到31280元,比上年增长6.1%。"
+    assert admissible("2031年云岭县农民人均可支配收入是多少?", s) == ["31280元"]
+    # asked about the threshold itself, the threshold answers
+    assert "3万元" in admissible("云岭县农民人均可支配收入突破了多少大关?", s)
+    # a threshold with no value after it is all the text gives: it may answer
+    assert admissible("云岭县茶叶产值是多少?", "云岭县茶叶产值突破8亿元大关。") == ["8亿元"]

@@ -67,3 +67,8 @@ def test_a_rank_or_a_count_of_years_in_chinese_numerals_answers_when_asked_for()
     assert read_constraints(analyse("榕江县在全省考核中排第几名?")).unit == ""  # a rank, not 名 of people
     assert spans("榕江县连续几年获评先进县?", "榕江县连续五年获评先进县。") == ["五年"]
     assert spans("榕江县获评先进县多少次?", "榕江县连续五年获评先进县。") == []
+
+
+def test_a_figure_stated_as_a_bound_keeps_its_bound_in_the_answer():
+    spans = [sp.text for sp in number_spans(analyse("云岭县茶叶产值是多少?"), "云岭县茶叶产值突破8亿元,带动不足300户。")]
+    assert spans == ["突破8亿元", "不足300户"]

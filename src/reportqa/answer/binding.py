@@ -359,12 +359,28 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
         b.failed.append(("单位", c.magnitude + c.unit, f.text))
     if c.measure_named and not _names_measure(s, f, c.measure):
         b.failed.append(("指标", c.measure, s[clause_bounds(s, f.start, f.end, SEGMENT)[0]:f.end]))
+    if _threshold_before_value(s, f) and not _THRESHOLD.search(question):
+        b.failed.append(("数值", "确数", s[f.start:f.end + 2]))  # 突破4万元大关,达到40311元: the value follows
     role = figure_role(s, f)
     verb = re.search(r"[\u4e00-\u9fff]{2}$", s[max(0, f.start - 4):f.start])
     if role == "delta" and c.role == "level" and verb and re.search(verb.group(0) + r"(?:了)?(?:多少|几)", question):
         role = "level"  # 完成林分优化提升多少万亩 ↔ 优化提升203.6万亩: the question asks for that very amount
     if role != c.role:
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
+
+
+_THRESHOLD = re.compile(r"突破|迈上|跨越|跨上|站上|大关|台阶|关口")
+
+
+def _threshold_before_value(s: str, f: Figure) -> bool:
+    """Whether ``f`` is a round threshold passed (突破4万元大关, 迈上1350亿斤台阶) and its clause or the
+    next one states the value itself in the same measure (达到40311元)."""
+    if not (re.search(r"(?:突破|迈上|跨越|跨上|站上)$", s[max(0, f.start - 2):f.start])
+            and re.match(r"(?:的)?(?:大关|台阶|关口)", s[f.end:])):
+        return False
+    _, z = clause_bounds(s, f.end, f.end)
+    _, z2 = clause_bounds(s, z + 1, z + 1)
+    return any(g.start > f.end and unit_ok(g, f.unit, "") for g in figures_in(s[:z2]))
 
 
 def _other_counted(s: str, f: Figure, noun: str) -> str:
@@ -401,6 +417,9 @@ def _names_measure(s: str, f: Figure, measure: str) -> bool:
     if i >= 0 and not figures_in(s[i + len(measure):f.start]):
         return True
     prev = figures_in(s[:a])
+    if prev and re.fullmatch(r"(?:达到|达|为)", s[a:f.start]) and _threshold_before_value(s, prev[-1]):
+        pa, _ = clause_bounds(s, prev[-1].start, prev[-1].end, SEGMENT)
+        return measure in s[pa:prev[-1].end].lower()  # 收入突破4万元大关,达到40311元: the same measure
     if _BARE_CHANGE.match(s[a:f.start]) and prev and f.start - prev[-1].end <= 16:
         # 产值3亿元(人民币),同比增长12%: the change of the figure just before
         pa, _ = clause_bounds(s, prev[-1].start, prev[-1].end, SEGMENT)
