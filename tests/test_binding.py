@@ -355,3 +355,14 @@ def test_a_threshold_passed_does_not_answer_when_the_value_follows():
     assert "3万元" in admissible("云岭县农民人均可支配收入突破了多少大关?", s)
     # a threshold with no value after it is all the text gives: it may answer
     assert admissible("云岭县茶叶产值是多少?", "云岭县茶叶产值突破8亿元大关。") == ["8亿元"]
+
+
+def test_a_town_right_after_its_county_may_begin_with_a_date_character():
+    assert [p.text for p in places_in("松阳县月湖镇引进了多少个项目")] == ["松阳县", "月湖镇"]
+    assert places_in("2031年6月镇里组织培训") == ()
+
+
+def test_a_sentence_about_a_sibling_town_does_not_answer_for_the_asked_town():
+    s = "今年以来,石桥镇紧扣部署要求,全力建设云岭县产业基地,已引进工业项目11个。"
+    assert admissible("云岭县月湖镇引进了多少个工业项目?", s) == []
+    assert admissible("云岭县石桥镇引进了多少个工业项目?", s) == ["11个"]

@@ -260,6 +260,10 @@ def _places_read(text: str) -> tuple[Place, ...]:
 def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Binding) -> None:
     if not asked:
         return
+    sibling = _sibling_before(s, start, asked)
+    if sibling is not None:
+        b.failed.append(("地点", sibling[0].text, sibling[1].text))
+        return
     owner = _owner(s, start, asked, ctx.lead)
     context = s + ctx.lead + ctx.title + ctx.opening
     last = asked[-1]
@@ -282,6 +286,19 @@ def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Bindin
             b.matched.append(("地点", p.text, "句内" if any(v in s for v in variants(p.text)) else "上文"))
         else:
             b.failed.append(("地点", p.text, owner.text if owner else ""))
+
+
+def _sibling_before(s: str, start: int, asked: list[Place]) -> tuple[Place, Place] | None:
+    """(asked, sibling) when the sentence never names the question's narrowest town or village but
+    names another of its level before the candidate (水口镇…引进项目11个 for a 月山镇 question): the
+    sentence tells of that place."""
+    narrowest = max(asked, key=lambda p: (place_level(p.key), p.start))
+    level = place_level(narrowest.key)
+    if level < 3 or _named_in(narrowest, s):
+        return None
+    others = [p for p in _mentions(s[:start], asked) if place_level(p.key) == level
+              and not _listed(s, p) and not _names_body(s, p)]
+    return (narrowest, others[-1]) if others else None
 
 
 def _placed_by_question(asked: list[Place], held: Place, context: str, where: str, b: Binding) -> None:

@@ -23,6 +23,7 @@ COMMON = 2000  # jieba frequency above which a short form that jieba does not ta
 _ZONE = re.compile(r"产业园|开发区|新区|管理区|合作区|示范区|试验区|园区")
 _CORE_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _STOP_CHARS = set("的了在和与及或是为把被对向从到将由于以等个名家年月日共全各该本每其这那给让使")
+_NAME_AFTER_PLACE = set("名家年月日")
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ def _towns(text: str, ends: tuple[int, ...] = ()) -> list[Place]:
         core = text[start:m.start()] if start >= 0 else ""
         if m.group(0) == "乡" and text[m.end():m.end() + 1] in "村镇":
             continue  # 乡村, 乡镇
-        if len(core) >= 2 and _is_name(core):
+        if len(core) >= 2 and _is_name(core, after_place=start in ends):
             out.append(Place(start, m.end(), text[start:m.end()], text[start:m.end()]))
     return out
 
@@ -181,10 +182,13 @@ def _core_start(prev: list[tuple[int, int, str, str]], end: int) -> int:
     return -1
 
 
-def _is_name(core: str) -> bool:
-    """A town name's core is not a determiner, a kind of place or a verb phrase (推进乡村, 帮扶村)."""
+def _is_name(core: str, after_place: bool = False) -> bool:
+    """A town name's core is not a determiner, a kind of place or a verb phrase (推进乡村, 帮扶村).
+    Right after another place (开平市 | 月山镇) a core may hold 月, 日, 年, 名 or 家: no date or
+    count is written there."""
+    stop = _STOP_CHARS - _NAME_AFTER_PLACE if after_place else _STOP_CHARS
     if _DETERMINER.match(core) or core in _GENERIC or _TOWN_SUFFIX.match(core) \
-            or any(not _CORE_CHAR.match(ch) or ch in _STOP_CHARS for ch in core):
+            or any(not _CORE_CHAR.match(ch) or ch in stop for ch in core):
         return False
     from ..segment import pos_tags
 
