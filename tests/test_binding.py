@@ -368,3 +368,10 @@ def test_a_sentence_about_a_sibling_town_does_not_answer_for_the_asked_town():
     ctx = Context(lead="", title="", opening="松阳县有两个镇入选,分别是石桥镇、月湖镇。", date="")
     assert admissible("松阳县月湖镇引进了多少个工业项目?", s, ctx) == []
     assert admissible("松阳县石桥镇引进了多少个工业项目?", s, ctx) == ["11个"]
+
+
+def test_a_total_over_listed_towns_is_not_one_towns_figure():
+    ctx = Context(lead="松阳县3个镇入选,分别是石桥镇、月湖镇、白沙镇\n", title="", opening="", date="")
+    s = "共计获得4500万元资金分配。"
+    assert admissible("松阳县白沙镇单独获得多少资金?", s, ctx) == []
+    assert admissible("松阳县入选的3个镇一共获得多少资金?", s, ctx) == ["4500万元"]  # the total asked for

@@ -57,7 +57,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     """Check the candidate ``s[start:end]`` of sentence ``s`` against the question's constraints."""
     b = Binding()
     _bind_time(question, s, start, ctx, b)
-    _bind_places(c.places, s, start, ctx, b)
+    _bind_places(c.places, question, s, start, ctx, b, figure is not None)
     _bind_stages(question, s, start, ctx, b, figure is not None)
     if figure is not None:
         _bind_figure(c, question, s, figure, b)
@@ -257,12 +257,14 @@ def _places_read(text: str) -> tuple[Place, ...]:
     return tuple(sorted(full + tuple(extra), key=lambda p: p.start))
 
 
-def _bind_places(asked: list[Place], s: str, start: int, ctx: Context, b: Binding) -> None:
+def _bind_places(asked: list[Place], question: str, s: str, start: int, ctx: Context, b: Binding,
+                 figure: bool) -> None:
     if not asked:
         return
-    sibling = _sibling_before(s, start, asked)
-    if sibling is not None:
-        b.failed.append(("地点", sibling[0].text, sibling[1].text))
+    sibling = _sibling_before(s, start, asked) or (figure and not _TOTAL_BEFORE.search(question)
+                                                   and _list_total(s, start, asked, ctx.lead))
+    if sibling:
+        b.failed.append(("地点", sibling[0].text, sibling[1]))
         return
     owner = _owner(s, start, asked, ctx.lead)
     context = s + ctx.lead + ctx.title + ctx.opening
@@ -298,7 +300,26 @@ def _sibling_before(s: str, start: int, asked: list[Place]) -> tuple[Place, Plac
         return None
     others = [p for p in _mentions(s[:start], asked) if place_level(p.key) == level
               and not _listed(s, p) and not _names_body(s, p)]
-    return (narrowest, others[-1]) if others else None
+    return (narrowest, others[-1].text) if others else None
+
+
+_TOTAL_BEFORE = re.compile(r"共计|合计|总计|一共|累计|共")
+
+
+def _list_total(s: str, start: int, asked: list[Place], lead: str) -> tuple[Place, str] | None:
+    """(asked, '…合计') when the candidate is a total (共计获得6400万元) and the question's narrowest
+    place is named just before only as one item of a list (水口镇、月山镇、百合镇): the sum of the
+    items, not that place's own figure."""
+    a, _ = clause_bounds(s, start, start)
+    if not _TOTAL_BEFORE.search(s[a:start]):
+        return None
+    narrowest = max(asked, key=lambda p: (place_level(p.key), p.start))
+    text = lead[-NEAR_LEAD:] + "\n" + s[:start]
+    named = [p for p in _mentions(text, asked) if same_place(p.text, narrowest.text) or same_place(p.key, narrowest.key)]
+    items = ("、", "和", "及")
+    if named and all(text[p.end:p.end + 1] in items or text[p.start - 1:p.start] in items for p in named):
+        return narrowest, "各项合计"
+    return None
 
 
 def _placed_by_question(asked: list[Place], held: Place, context: str, where: str, b: Binding) -> None:
