@@ -5,6 +5,7 @@ import pytest
 from reportqa.answer.compound import split_coordinated
 from reportqa.pipeline import Pipeline
 
+from conftest import small_corpus
 from fakes import HashEmbedder
 
 
@@ -48,10 +49,7 @@ TWO_TOWNS = """云岭县两镇建设高位蓄水池
 @pytest.fixture(scope="module")
 def pipe(tmp_path_factory):
     root = tmp_path_factory.mktemp("compound")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "pools.txt").write_text(TWO_TOWNS, encoding="utf-8")
-    p = Pipeline(root / "index", corpus, embedder=HashEmbedder())
+    p = Pipeline(root / "index", small_corpus(root, (), {"pools.txt": TWO_TOWNS}), embedder=HashEmbedder())
     p.build()
     return p
 
