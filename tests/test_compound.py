@@ -66,3 +66,9 @@ def test_an_item_the_reports_do_not_give_makes_a_refusal_that_says_what_they_giv
     assert not ans.found and "青山镇" in ans.text
     assert ans.near_miss is not None and "3座" in ans.near_miss.text
     assert ans.near_miss.citation.quote.startswith("石桥镇今年")
+
+
+def test_when_no_item_is_answered_an_items_near_miss_is_kept(pipe):
+    ans = pipe.ask("石桥镇和白沙镇,各建成了多少吨高位蓄水池?")
+    assert not ans.found and "石桥镇" in ans.text and "白沙镇" in ans.text
+    assert ans.near_miss is not None and "3座" in ans.near_miss.text

@@ -261,10 +261,10 @@ def _bind_places(asked: list[Place], question: str, s: str, start: int, ctx: Con
                  figure: bool) -> None:
     if not asked:
         return
-    sibling = _sibling_before(s, start, asked) or (figure and not _TOTAL_BEFORE.search(question)
-                                                   and _list_total(s, start, asked, ctx.lead))
-    if sibling:
-        b.failed.append(("地点", sibling[0].text, sibling[1]))
+    other = _sibling_before(s, start, asked) or (figure and not _TOTAL_BEFORE.search(question)
+                                                 and _list_total(s, start, asked, ctx.lead))
+    if other:  # another town's sentence, or a total over listed places
+        b.failed.append(("地点", other[0].text, other[1]))
         return
     owner = _owner(s, start, asked, ctx.lead)
     context = s + ctx.lead + ctx.title + ctx.opening
@@ -290,8 +290,8 @@ def _bind_places(asked: list[Place], question: str, s: str, start: int, ctx: Con
             b.failed.append(("地点", p.text, owner.text if owner else ""))
 
 
-def _sibling_before(s: str, start: int, asked: list[Place]) -> tuple[Place, Place] | None:
-    """(asked, sibling) when the sentence never names the question's narrowest town or village but
+def _sibling_before(s: str, start: int, asked: list[Place]) -> tuple[Place, str] | None:
+    """(asked, sibling's name) when the sentence never names the question's narrowest town or village but
     names another of its level before the candidate (水口镇…引进项目11个 for a 月山镇 question): the
     sentence tells of that place."""
     narrowest = max(asked, key=lambda p: (place_level(p.key), p.start))

@@ -102,13 +102,16 @@ def _split_question_words(q: str) -> list[str]:
 def merge_all(question: str, answers: list[Answer]) -> Answer:
     """The answer to a coordinated question (「A和B分别是多少」): the merged answer when every item is
     answered; otherwise a refusal naming the items the reports do not give, whose near miss holds the
-    first item they do give (a half answer is not the answer asked for)."""
+    first item they do give (a half answer is not the answer asked for), or else the first item's own
+    near miss."""
     if all(a.found for a in answers):
         return merge(question, answers)
     passages = [p for a in answers for p in a.passages]
     refusal = Answer(question, False, "；".join(a.text for a in answers if not a.found), [], passages)
     given = next((a for a in answers if a.found and a.citations), None)
-    if given is not None:
+    if given is None:  # no item answered: the first item's own near miss, if any
+        refusal.near_miss = next((a.near_miss for a in answers if a.near_miss), None)
+    else:
         line = given.text.partition(QUOTE_MARK)[0].strip().rstrip("。")
         cite = given.citations[0]
         line = _MARK.sub(lambda m: "[1]" if int(m.group(1)) == cite.n else "", line)
