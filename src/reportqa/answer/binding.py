@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ..segment import pos_tags
 from .constraints import CHANGE, Constraints
+from .question import TOTAL
 from .places import Place, place_level, places_in, same_place, variants, within
 from .times import DURATION, TimeRef, fits, times_in
 from .spans import CLAUSE_END, clause_bounds
@@ -228,7 +229,7 @@ def _same_length_total(asked: TimeRef, question: str, s: str, start: int) -> boo
     text = s[max(0, a - 12):z]
     m = _SPAN_TOTAL.search(text)
     years = m and (int(m.group(1)) if m.group(1).isdigit() else _NUMERAL.get(m.group(1), 0))
-    return bool(years) and years == round(months / 12) and bool(re.search(r"累计|共|合计|总计", text + question))
+    return bool(years) and years == round(months / 12) and bool(TOTAL.search(text + question))
 
 
 def _mentions(text: str, asked: list[Place]) -> list[Place]:
@@ -261,7 +262,7 @@ def _bind_places(asked: list[Place], question: str, s: str, start: int, ctx: Con
                  figure: bool) -> None:
     if not asked:
         return
-    other = _sibling_before(s, start, asked) or (figure and not _TOTAL_BEFORE.search(question)
+    other = _sibling_before(s, start, asked) or (figure and not TOTAL.search(question)
                                                  and _list_total(s, start, asked, ctx.lead))
     if other:  # another town's sentence, or a total over listed places
         b.failed.append(("地点", other[0].text, other[1]))
@@ -273,7 +274,7 @@ def _bind_places(asked: list[Place], question: str, s: str, start: int, ctx: Con
         # the clause names the question's narrowest place (named last): the question places it in the others
         _placed_by_question(asked, last, context, "句内", b)
         return
-    narrowest = max(asked, key=lambda p: (place_level(p.key), p.start))
+    narrowest = _narrowest(asked)
     if owner is None and len(asked) > 1 and _named_in(narrowest, context):
         _placed_by_question(asked, narrowest, context, "上文", b)
         return
@@ -290,20 +291,22 @@ def _bind_places(asked: list[Place], question: str, s: str, start: int, ctx: Con
             b.failed.append(("地点", p.text, owner.text if owner else ""))
 
 
+def _narrowest(asked: list[Place]) -> Place:
+    """The question's narrowest place (the last named among equals)."""
+    return max(asked, key=lambda p: (place_level(p.key), p.start))
+
+
 def _sibling_before(s: str, start: int, asked: list[Place]) -> tuple[Place, str] | None:
     """(asked, sibling's name) when the sentence never names the question's narrowest town or village but
     names another of its level before the candidate (水口镇…引进项目11个 for a 月山镇 question): the
     sentence tells of that place."""
-    narrowest = max(asked, key=lambda p: (place_level(p.key), p.start))
+    narrowest = _narrowest(asked)
     level = place_level(narrowest.key)
     if level < 3 or _named_in(narrowest, s):
         return None
-    others = [p for p in _mentions(s[:start], asked) if place_level(p.key) == level
+    others = [p for p in _mentions(s, asked) if p.end <= start and place_level(p.key) == level
               and not _listed(s, p) and not _names_body(s, p)]
     return (narrowest, others[-1].text) if others else None
-
-
-_TOTAL_BEFORE = re.compile(r"共计|合计|总计|一共|累计|共")
 
 
 def _list_total(s: str, start: int, asked: list[Place], lead: str) -> tuple[Place, str] | None:
@@ -311,9 +314,9 @@ def _list_total(s: str, start: int, asked: list[Place], lead: str) -> tuple[Plac
     place is named just before only as one item of a list (水口镇、月山镇、百合镇): the sum of the
     items, not that place's own figure."""
     a, _ = clause_bounds(s, start, start)
-    if not _TOTAL_BEFORE.search(s[a:start]):
+    if not TOTAL.search(s[a:start]):
         return None
-    narrowest = max(asked, key=lambda p: (place_level(p.key), p.start))
+    narrowest = _narrowest(asked)
     text = lead[-NEAR_LEAD:] + "\n" + s[:start]
     named = [p for p in _mentions(text, asked) if same_place(p.text, narrowest.text) or same_place(p.key, narrowest.key)]
     items = ("、", "和", "及")
@@ -407,14 +410,16 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
 
 
-_THRESHOLD = re.compile(r"突破|迈上|跨越|跨上|站上|大关|台阶|关口")
+_PASSED = "突破|迈上|跨越|跨上|站上"  # a threshold passed: 突破4万元大关
+_MILESTONE = "大关|台阶|关口"
+_THRESHOLD = re.compile(f"{_PASSED}|{_MILESTONE}")
 
 
 def _threshold_before_value(s: str, f: Figure) -> bool:
     """Whether ``f`` is a round threshold passed (突破4万元大关, 迈上1350亿斤台阶) and its clause or the
     next one states the value itself in the same measure (达到40311元)."""
-    if not (re.search(r"(?:突破|迈上|跨越|跨上|站上)$", s[max(0, f.start - 2):f.start])
-            and re.match(r"(?:的)?(?:大关|台阶|关口)", s[f.end:])):
+    if not (re.search(f"(?:{_PASSED})$", s[max(0, f.start - 2):f.start])
+            and re.match(f"(?:的)?(?:{_MILESTONE})", s[f.end:])):
         return False
     _, z = clause_bounds(s, f.end, f.end)
     _, z2 = clause_bounds(s, z + 1, z + 1)

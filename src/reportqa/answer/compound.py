@@ -79,8 +79,8 @@ def _share_tail(items: list[str]) -> list[str]:
 
 def _bare_head(text: str) -> str:
     """The place or time ``text`` begins with, or ''."""
-    time = _LEAD_TIME.match(text)
-    if time and time.group(0):
+    time = _LEAD_TIME.match(text)  # a match always holds a year
+    if time:
         return time.group(0)
     places = places_in(text, short_forms=True)
     return places[0].text if places and places[0].start == 0 else ""

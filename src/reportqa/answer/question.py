@@ -30,7 +30,7 @@ _PLACE_KIND = re.compile(r"(?:[一两二三四五六七八九十几]?个|些)?(?
 _NAME = re.compile(r"叫什么|叫做什么|名称|名字|称为什么|称号|什么品牌")
 _ROLE_END = re.compile(r"(?:长|书记|主任|队员|指挥|负责人|经理|带头人|能人|专家|教授|党员|代表|乡贤|创始人|"
                        r"第一书记|网红|主播|青年|农民|村民|老人)$")
-_TOTAL = re.compile(r"共|累计|合计|总计|总共|一共")
+TOTAL = re.compile(r"共|累计|合计|总计|总共|一共")  # words of a total
 _QUESTION_NOUNS = {"时候", "时间", "地方", "名字", "情况", "问题", "方面", "内容", "数量", "多少", "哪些"}
 
 
@@ -67,7 +67,7 @@ def analyse(question: str) -> Question:
         qtype = "who"  # 产业村长叫什么名字: a person's name
     return Question(q, qtype, left, right, classifier, entities=entities(q),
                     nouns=nouns(q, right if qtype in ("what", "which", "list") else ""),
-                    wants_name=bool(_NAME.search(q)), wants_total=bool(_TOTAL.search(q)))
+                    wants_name=bool(_NAME.search(q)), wants_total=bool(TOTAL.search(q)))
 
 
 def entities(text: str) -> list[str]:
