@@ -75,10 +75,15 @@ def entities(text: str) -> list[str]:
     jieba's dictionary (frequency 1-3: 森林抚育 and 一介武夫 tagged names, 新创建 a proper noun) is
     no name."""
     return [w for w, f in pos_tags(text) if f in _ENTITY_TAGS and len(w) >= 2 and w not in _GENERIC
-            and not (f in ("nr", "nz") and 0 < word_frequency(w) <= RAREST)]
+            and not (f in ("nr", "nz") and _rarest(w))]
 
 
 RAREST = 3  # jieba's lowest dictionary frequencies: words added in bulk, their tags unreliable
+
+
+def _rarest(word: str) -> bool:
+    """Whether ``word`` is in the rarest tier of jieba's dictionary, whose tags are unreliable."""
+    return 0 < word_frequency(word) <= RAREST
 
 
 def nouns(text: str, category: str = "") -> list[str]:
@@ -89,7 +94,7 @@ def nouns(text: str, category: str = "") -> list[str]:
     the rarest dictionary tier tagged a name (森林抚育) is a noun.
     """
     return [w.lower() for w, f in pos_tags(text, hmm=False) if len(w) >= 2 and (f in ("n", "eng", "nz") or w.isascii()
-            or (f == "nr" and 0 < word_frequency(w) <= RAREST)) and not w.isdigit() and w not in _QUESTION_NOUNS
+            or (f == "nr" and _rarest(w))) and not w.isdigit() and w not in _QUESTION_NOUNS
             and not (category and category.startswith(w))]
 
 
