@@ -18,7 +18,8 @@ from .constraints import Constraints, read_constraints
 from .places import places_in
 from .question import Question, analyse, fits_kind, missing_names, person_names
 from .units import figures_in
-from .spans import CLAUSE_END, PLACE_KIND, Span, clause_bounds, date_spans, number_spans, place_slot, role_name, slot_span
+from .spans import (CLAUSE_END, PLACE_KIND, Span, clause_bounds, date_spans, digits, number_spans, place_slot,
+                    role_name, slot_span)
 from .verify import check
 
 NEEDS_SPAN = {"number", "date", "who", "where"}  # no such span in the evidence → no answer
@@ -63,6 +64,8 @@ class ExtractiveAnswerer:
         best = max(allowed, key=lambda x: x.score, default=None)
         if best is None or self.refusal_reason(q, best, index):
             return self.refuse(question, q, c, cands, passages, index)
+        if rival(best, allowed) is not None:
+            return undecided(question, best, passages)
         answer = self.compose(question, q, best, passages)
         answer.matched = best.binding.matched
         return check(answer)
@@ -158,6 +161,37 @@ class ExtractiveAnswerer:
             a, b = person_names(best.norm, a, b)
         span = s.text[best.offsets[a]:best.offsets[b]]
         return Answer(question, True, f"{span}[1]\n{QUOTE_MARK}{s.text}[1]", [cite], passages)
+
+
+TIE = 0.1  # answers from two sentences scoring closer than this: the evidence does not tell them apart
+
+
+def rival(best: Candidate, allowed: list[Candidate]) -> Candidate | None:
+    """An admissible answer from another sentence that differs from ``best`` and scores within
+    ``TIE`` of it: two passages each look like the answer and disagree. Within one sentence the
+    span's fit decides, so rivals there do not count."""
+    where = (best.sentence.doc_id, best.sentence.start)
+    value = _value(best)
+    return next((x for x in allowed if best.score - x.score < TIE and _value(x) != value
+                 and (x.sentence.doc_id, x.sentence.start) != where), None)
+
+
+def _value(c: Candidate) -> tuple[str, ...]:
+    """What a candidate answers with: a figure's digits and magnitude (5000万 = 5000万元), else its
+    span or, with none, its sentence."""
+    if c.span is not None and c.span.figure is not None:
+        return (digits(c.span.figure.text), c.span.figure.magnitude)
+    return (fold(c.norm[c.span.start:c.span.end] if c.span else c.norm),)
+
+
+def undecided(question: str, best: Candidate, passages: list[Passage]) -> Answer:
+    """The refusal when two passages disagree: the best-scored one, cited, as what the reports give."""
+    answer = not_found(question, passages)
+    s = best.sentence
+    span = s.text[best.offsets[best.span.start]:best.offsets[best.span.end]] if best.span else s.text
+    cite = Citation(1, best.passage.chunk, s.text, s.start, s.end, best.score)
+    answer.near_miss = NearMiss(f"报告中不止一处像是答案，说法不一，无法确定哪一处回答了所问；最接近的一处是：{span}[1]", cite)
+    return answer
 
 
 def _slot_kind_ok(q: Question, span: str) -> bool:

@@ -47,7 +47,7 @@ def number_spans(q: Question, s: str) -> list[Span]:
     ordinal = q.left.endswith("第")
     figures = figures_in(s)
     for f in figures + _numeral_figures(q, s, figures):
-        if _digits(f.text) and _digits(f.text) in _digits_all(q.text):
+        if digits(f.text) and digits(f.text) in _digits_all(q.text):
             continue  # the question already says this number
         fit = 0.5 + (0.1 if re.search(r"\d", f.text) else 0.0)
         if head[:2] and head[:2] in s[f.end:f.end + 6]:
@@ -83,7 +83,8 @@ def _numeral_figures(q: Question, s: str, figures: list[Figure]) -> list[Figure]
     return [Figure(m.start(), m.end(), m.group(0), unit, "") for m in found if m.start() not in taken]
 
 
-def _digits(text: str) -> str:
+def digits(text: str) -> str:
+    """The digits and decimal points of ``text`` (约5000万元 → 5000)."""
     return "".join(re.findall(r"[\d.]+", text))
 
 
