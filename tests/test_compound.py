@@ -72,3 +72,9 @@ def test_when_no_item_is_answered_an_items_near_miss_is_kept(pipe):
     ans = pipe.ask("石桥镇和白沙镇,各建成了多少吨高位蓄水池?")
     assert not ans.found and "石桥镇" in ans.text and "白沙镇" in ans.text
     assert ans.near_miss is not None and "3座" in ans.near_miss.text
+
+
+def test_two_questions_one_of_which_is_not_answered_make_a_refusal_that_gives_the_other(pipe):
+    ans = pipe.ask("石桥镇今年建成了多少座高位蓄水池?白沙镇的茶园面积是多少亩?")
+    assert not ans.found and "白沙镇的茶园面积" in ans.text
+    assert ans.near_miss is not None and "3座" in ans.near_miss.text and "3座" in ans.near_miss.citation.quote

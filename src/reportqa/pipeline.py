@@ -11,7 +11,7 @@ import numpy as np
 
 from .answer import Answerer
 from .answer.llm import answerer_from_settings
-from .answer.compound import merge, merge_all, split_coordinated, split_question
+from .answer.compound import merge_all, split_coordinated, split_question
 from .answer.followup import resolve_followup
 from .errors import UsageError
 from .embed import Embedder, ModelEmbedder
@@ -139,7 +139,7 @@ class Pipeline:
         parts = split_question(question)
         if len(parts) > 1:  # 「A是多少?B又是多少?」: each part answered, later parts read against earlier ones
             answers = [self._ask(index, part, (history or []) + parts[:i], k) for i, part in enumerate(parts)]
-            return merge(question, answers)
+            return merge_all(question, answers)
         resolved = resolve_followup(question, history or []) if history else question
         items = split_coordinated(resolved)  # 「A和B分别是多少」: one complete question per item
         if len(items) > 1:
