@@ -89,6 +89,12 @@ def test_the_measure_word_decides_the_unit_family_locally():
     assert admissible("农民人均可支配收入是多少?", sentence) == ["2.1万元"]
 
 
+def test_what_a_crop_will_produce_is_a_weight_not_its_area():
+    sentence = "今年松溪县种植脐橙12.6万亩,预计产量约18.4万吨,已销售约2万吨。"
+    assert admissible("今年松溪县脐橙预计能产多少?", sentence) == ["18.4万吨", "2万吨"]
+    assert admissible("全县集体资产有多少?", "全县集体资产达3.2亿元,耕地9.1万亩。") == ["3.2亿元"]
+
+
 def test_places_come_from_the_gazetteer_and_town_suffixes():
     assert [p.text for p in places_in("景宁畲族自治县大均乡和东坑镇")] == ["景宁畲族自治县", "大均乡", "东坑镇"]
     assert [p.key for p in places_in("那景宁呢", short_forms=True)] == ["景宁畲族自治县"]
