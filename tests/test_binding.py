@@ -95,6 +95,15 @@ def test_what_a_crop_will_produce_is_a_weight_not_its_area():
     assert admissible("全县集体资产有多少?", "全县集体资产达3.2亿元,耕地9.1万亩。") == ["3.2亿元"]
 
 
+def test_a_figure_of_one_listed_item_after_qizhong_is_not_another_item_s():
+    sentence = "松溪县茶叶加工园和白沙果业示范园均获评优秀等次,其中茶叶加工园获省1.2亿元资本金支持。"
+    assert admissible("白沙果业示范园获得省里多少资本金支持?", sentence) == []
+    assert admissible("松溪县茶叶加工园获得省里多少资本金支持?", sentence) == ["1.2亿元"]
+    # a part the question asks for by another word is still that part
+    assert admissible("扶贫车间吸纳的就业人员中脱贫群众有多少人?",
+                      "建成扶贫车间12个,吸纳就业2100多人,其中脱贫人口近900人。") == ["900人"]
+
+
 def test_places_come_from_the_gazetteer_and_town_suffixes():
     assert [p.text for p in places_in("景宁畲族自治县大均乡和东坑镇")] == ["景宁畲族自治县", "大均乡", "东坑镇"]
     assert [p.key for p in places_in("那景宁呢", short_forms=True)] == ["景宁畲族自治县"]

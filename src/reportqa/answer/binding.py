@@ -63,6 +63,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     if figure is not None:
         _bind_figure(c, question, s, figure, b)
         _bind_whole(question, s, figure, b)
+        _bind_part(list(dict.fromkeys(c.bodies + c.things + c.asked)), question, s, figure, b)
     _bind_things(list(dict.fromkeys(c.things + c.asked)), question, s, start, end, b)
     return b
 
@@ -526,7 +527,27 @@ def _bind_whole(question: str, s: str, f: Figure, b: Binding) -> None:
         b.failed.append(("对象", named[0], "其中" + m.group(1)))
 
 
+def _bind_part(names: list[str], question: str, s: str, f: Figure, b: Binding) -> None:
+    """A figure in a 其中 clause that names one of the items listed before it (主平台和广梅产业园均获评
+    优秀,其中主平台获省2.5亿元资本金支持) is that item's, not the figure of another item the question
+    names (广梅产业园)."""
+    a, z = clause_bounds(s, f.start, f.end)
+    if not s.startswith("其中", a):
+        return
+    own, before = s[a:z].lower(), s[:a].lower()
+    if not any(w in before for w in _new_subjects(s[a + 2:f.start], question)):
+        return
+    named = next((n for n in names if n not in own and n in before), None)
+    if named:
+        b.failed.append(("对象", named, s[a:z]))
+
+
 def _names_new_subject(prefix: str, question: str) -> bool:
     """Whether the text before a figure in its segment names a subject the question does not (百香果)."""
-    return any(f in ("n", "nz", "nr", "ns") and len(w) >= 2 and w not in question and w[0] not in "全各该本其"
-               for w, f in pos_tags(prefix))
+    return bool(_new_subjects(prefix, question))
+
+
+def _new_subjects(prefix: str, question: str) -> list[str]:
+    """The nouns of ``prefix`` the question does not name."""
+    return [w for w, f in pos_tags(prefix)
+            if f in ("n", "nz", "nr", "ns") and len(w) >= 2 and w not in question and w[0] not in "全各该本其"]
