@@ -162,6 +162,11 @@ def test_common_words_ending_in_a_town_suffix_are_not_places():
     assert [p.text for p in places_in("汕头村集体在深圳发展飞地经济", short_forms=True)] == ["汕头", "深圳"]
 
 
+def test_a_county_name_inside_a_word_is_not_a_place():
+    assert places_in("该市入选国家乡村振兴示范县创建名单") == ()  # 示范县, not 范县
+    assert [p.text for p in places_in("河南范县和安徽和县的帮扶")] == ["范县", "和县"]
+
+
 def test_an_undated_report_s_months_answer_the_asked_year_but_its_bare_year_does_not():
     assert admissible("2021年前三季度全区肉牛出栏多少头?", "前三季度,全区肉牛出栏3.4万头。") == ["3.4万头"]
     assert admissible("2021年上半年全区肉牛出栏多少头?", "前三季度,全区肉牛出栏3.4万头。") == []

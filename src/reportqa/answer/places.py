@@ -94,6 +94,8 @@ def places_in(text: str, short_forms: bool = False) -> tuple[Place, ...]:
     where 和平 or 新兴 are often plain words."""
     found: dict[int, Place] = {}
     for m in _full_names().finditer(text):
+        if _inside_word(text, m):
+            continue
         found[m.start()] = Place(m.start(), m.end(), m.group(0), m.group(0))
     for p in _towns(text, tuple(sorted(p.end for p in found.values()))):
         if not any(q.start <= p.start < q.end for q in found.values()):
@@ -105,6 +107,20 @@ def places_in(text: str, short_forms: bool = False) -> tuple[Place, ...]:
                     and not _after_narrower(found.values(), m.start(), gaz[m.group(0)]):
                 found[m.start()] = Place(m.start(), m.end(), m.group(0), gaz[m.group(0)])
     return tuple(found[k] for k in sorted(found))
+
+
+def _inside_word(text: str, m: re.Match[str]) -> bool:
+    """Whether a two-character name starts inside a word jieba cuts: 示范县 holds no 范县."""
+    from ..segment import pos_tags
+
+    if len(m.group(0)) != 2 or m.start() == 0:
+        return False
+    pos = a = max(0, m.start() - 4)
+    for w, _ in pos_tags(text[a:m.end()]):
+        if pos < m.start() < pos + len(w):
+            return True
+        pos += len(w)
+    return False
 
 
 def _after_narrower(found: Iterable[Place], start: int, full: str) -> bool:
