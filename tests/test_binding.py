@@ -104,6 +104,17 @@ def test_a_figure_of_one_listed_item_after_qizhong_is_not_another_item_s():
                       "建成扶贫车间12个,吸纳就业2100多人,其中脱贫人口近900人。") == ["900人"]
 
 
+def test_a_sum_spread_over_listed_uses_is_not_one_use_s_figure():
+    sentence = "2031年,松溪县将800万元帮扶资金主要用于教育、养老、交通和产业项目。"
+    assert admissible("2031年松溪县用于养老帮扶的资金是多少万元?", sentence) == []
+    assert admissible("2031年松溪县养老和教育等帮扶资金共多少万元?", sentence) == ["800万元"]
+    assert admissible("用于养老的资金是多少万元?", "其中用于养老的资金210万元,建成幸福院3所。") == ["210万元"]
+    # items with their own figures: each figure is its item's
+    assert "42个" in admissible("全县有多少个茶叶专业村?", "全县有42个茶叶专业村、17个水果专业村、9个渔业专业村。")
+    assert admissible("养老资金占全县帮扶资金的比例是多少?", "教育、养老等3项资金分别占全县帮扶资金的40%、25%和10%。") \
+        == ["40%", "25%", "10%"]
+
+
 def test_places_come_from_the_gazetteer_and_town_suffixes():
     assert [p.text for p in places_in("景宁畲族自治县大均乡和东坑镇")] == ["景宁畲族自治县", "大均乡", "东坑镇"]
     assert [p.key for p in places_in("那景宁呢", short_forms=True)] == ["景宁畲族自治县"]

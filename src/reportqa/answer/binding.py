@@ -64,6 +64,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
         _bind_figure(c, question, s, figure, b)
         _bind_whole(question, s, figure, b)
         _bind_part(list(dict.fromkeys(c.bodies + c.things + c.asked)), question, s, figure, b)
+        _bind_listed_thing(question, s, figure, b)
     _bind_things(list(dict.fromkeys(c.things + c.asked)), question, s, start, end, b)
     return b
 
@@ -540,6 +541,43 @@ def _bind_part(names: list[str], question: str, s: str, f: Figure, b: Binding) -
     named = next((n for n in names if n not in own and n in before), None)
     if named:
         b.failed.append(("对象", named, s[a:z]))
+
+
+_NOT_ITEM_TAGS = tuple("vpcumqrdxft") + ("ns",)  # verbs, function words, numbers, places: not listed things
+
+
+def _bind_listed_thing(question: str, s: str, f: Figure, b: Binding) -> None:
+    """A figure whose clause names a word of the question only as a bare item of a list (1000万元主要用于
+    卫生、教育、文化旅游) is spread over the items, not that item's figure, unless the question asks for
+    a total or lists the item itself."""
+    if TOTAL.search(question):
+        return
+    a, z = clause_bounds(s, f.start, f.end)
+    clause = s[a:z]
+    if "分别" in clause:  # 巴戟天、沉香等品种分别占35%、20%: each item has its own figure
+        return
+    for w, tag in pos_tags(question):
+        if len(w) < 2 or (tag.startswith(_NOT_ITEM_TAGS) and tag != "vn") or _is_item(question, w):
+            continue
+        i = next((m.start() for m in re.finditer(re.escape(w), clause) if _bare_item(clause, m.start(), m.end())), -1)
+        if i < 0:
+            continue
+        near = [g for g in figures_in(clause)
+                if g.start <= i < g.end or 0 <= i - g.end <= 2 or 0 <= g.start - i - len(w) <= 4]
+        if not near:  # 600个重点帮扶镇、301个巩固提升镇: each item has its own figure
+            b.failed.append(("对象", w, "各项合计"))
+            return
+
+
+def _is_item(text: str, w: str) -> bool:
+    """Whether ``w`` is an item of a list in ``text``: joined to a neighbour by 、, 和, 及 or 与."""
+    return bool(re.search(f"{re.escape(w)}[、和及与]|[、和及与]{re.escape(w)}", text))
+
+
+def _bare_item(text: str, a: int, z: int) -> bool:
+    """Whether ``text[a:z]`` is a whole item of a 、 list: 卫生 in 用于卫生、教育, not 咖啡 in 、咖啡品鉴中心."""
+    after = text[z:z + 1]
+    return after == "、" or (text[a - 1:a] == "、" and after in ("", "和", "及", "与", "等"))
 
 
 def _names_new_subject(prefix: str, question: str) -> bool:
