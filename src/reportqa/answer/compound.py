@@ -100,8 +100,8 @@ def _split_question_words(q: str) -> list[str]:
 
 
 def merge_all(question: str, answers: list[Answer]) -> Answer:
-    """The answer to a coordinated question (「A和B分别是多少」): the merged answer when every item is
-    answered; otherwise a refusal naming the items the reports do not give, whose near miss holds the
+    """The answer to a question of several items or parts (「A和B分别是多少」, 「A是多少?B又是多少?」): the
+    merged answer when every item is answered; otherwise a refusal naming the items the reports do not give, whose near miss holds the
     first item they do give (a half answer is not the answer asked for), or else the first item's own
     near miss."""
     if all(a.found for a in answers):
@@ -122,8 +122,8 @@ def merge_all(question: str, answers: list[Answer]) -> Answer:
 
 def merge(question: str, answers: list[Answer]) -> Answer:
     """One answer from the parts' answers: their answer lines first (joined by ；), then their quoted
-    sources, citations renumbered. It is found when any part is; a part the reports do not answer
-    keeps its refusal."""
+    sources, citations renumbered. It is found when any part is (:func:`merge_all` calls it only when
+    every part is)."""
     lines, quotes, cites, offset = [], [], [], 0
     for a in answers:
         shift = offset
