@@ -68,6 +68,17 @@ def pos_tags(text: str, hmm: bool = True) -> list[tuple[str, str]]:
         return [(p.word, p.flag) for p in jieba.posseg.cut(text, HMM=hmm)]
 
 
+def leading_words(text: str, tags: tuple[str, ...]) -> list[str]:
+    """The words ``text`` opens with while their part of speech is one of ``tags`` (驻村队员来自 →
+    ['驻村', '队员'] for nouns)."""
+    out = []
+    for word, flag in pos_tags(text):
+        if flag not in tags:
+            break
+        out.append(word)
+    return out
+
+
 _DOMAIN_POS_DONE: list[bool] = []
 
 

@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from ..segment import pos_tags
+from ..segment import leading_words, pos_tags
 from .constraints import CHANGE, Constraints
 from .question import TOTAL
 from .places import Place, place_level, places_in, same_place, variants, within
@@ -433,11 +433,7 @@ def _other_counted(s: str, f: Figure, noun: str) -> str:
     question's 多少名<noun> (sharing no two characters with it); '' when it names ``noun`` or nothing."""
     if not noun:
         return ""
-    words = []
-    for word, flag in pos_tags(re.split(r"[^\u4e00-\u9fff]", s[f.end:f.end + 10], maxsplit=1)[0]):
-        if flag not in ("n", "nz", "nt", "nr"):
-            break
-        words.append(word)
+    words = leading_words(re.split(r"[^\u4e00-\u9fff]", s[f.end:f.end + 10], maxsplit=1)[0], ("n", "nz", "nt", "nr"))
     after = "".join(words)
     if not words or len(words[0]) < 2 or any(noun[i:i + 2] in after for i in range(len(noun) - 1)):
         return ""
@@ -556,9 +552,7 @@ def _bind_listed_thing(question: str, s: str, f: Figure, b: Binding) -> None:
     clause = s[a:z]
     if "分别" in clause:  # 巴戟天、沉香等品种分别占35%、20%: each item has its own figure
         return
-    for w, tag in pos_tags(question):
-        if len(w) < 2 or (tag.startswith(_NOT_ITEM_TAGS) and tag != "vn") or _is_item(question, w):
-            continue
+    for w in _item_words(question):
         i = next((m.start() for m in re.finditer(re.escape(w), clause) if _bare_item(clause, m.start(), m.end())), -1)
         if i < 0:
             continue
@@ -567,6 +561,14 @@ def _bind_listed_thing(question: str, s: str, f: Figure, b: Binding) -> None:
         if not near:  # 600个重点帮扶镇、301个巩固提升镇: each item has its own figure
             b.failed.append(("对象", w, "各项合计"))
             return
+
+
+@functools.lru_cache(maxsize=256)
+def _item_words(question: str) -> tuple[str, ...]:
+    """The words of ``question`` that a report may list as items (卫生, 教育): nouns, not listed in the
+    question itself. Read once per question, not once per candidate."""
+    return tuple(w for w, tag in pos_tags(question)
+                 if len(w) >= 2 and (tag == "vn" or not tag.startswith(_NOT_ITEM_TAGS)) and not _is_item(question, w))
 
 
 def _is_item(text: str, w: str) -> bool:

@@ -100,12 +100,12 @@ def _split_question_words(q: str) -> list[str]:
 
 
 def merge_all(question: str, answers: list[Answer]) -> Answer:
-    """The answer to a question of several items or parts (「A和B分别是多少」, 「A是多少?B又是多少?」): the
-    merged answer when every item is answered; otherwise a refusal naming the items the reports do not give, whose near miss holds the
-    first item they do give (a half answer is not the answer asked for), or else the first item's own
-    near miss."""
+    """The answer to a question of several items or parts (「A和B分别是多少」, 「A是多少?B又是多少?」):
+    the merged answer when every item is answered; otherwise a refusal naming the items the reports do
+    not give, whose near miss holds the first item they do give (a half answer is not the answer asked
+    for), or else the first item's own near miss."""
     if all(a.found for a in answers):
-        return merge(question, answers)
+        return _merge(question, answers)
     passages = [p for a in answers for p in a.passages]
     refusal = Answer(question, False, "；".join(a.text for a in answers if not a.found), [], passages)
     given = next((a for a in answers if a.found and a.citations), None)
@@ -120,10 +120,9 @@ def merge_all(question: str, answers: list[Answer]) -> Answer:
     return refusal
 
 
-def merge(question: str, answers: list[Answer]) -> Answer:
-    """One answer from the parts' answers: their answer lines first (joined by ；), then their quoted
-    sources, citations renumbered. It is found when any part is (:func:`merge_all` calls it only when
-    every part is)."""
+def _merge(question: str, answers: list[Answer]) -> Answer:
+    """One answer from the answers of every part: their answer lines first (joined by ；), then their
+    quoted sources, citations renumbered."""
     lines, quotes, cites, offset = [], [], [], 0
     for a in answers:
         shift = offset
@@ -136,6 +135,6 @@ def merge(question: str, answers: list[Answer]) -> Answer:
         offset += len(a.citations)
     passages = [p for a in answers for p in a.passages]
     text = "；".join(lines) + "".join("\n" + q for q in quotes)
-    merged = Answer(question, any(a.found for a in answers), text, cites, passages)
+    merged = Answer(question, True, text, cites, passages)
     merged.matched = [m for a in answers for m in a.matched]
     return merged

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 
-from ..segment import domain_words, pos_tags, word_frequency
+from ..segment import domain_words, leading_words, pos_tags, word_frequency
 from .places import Place, places_in
 from .question import Question, nouns
 from .units import figure_pattern, split_unit
@@ -131,12 +131,7 @@ def _unit_noun(q: Question) -> str:
     m = re.search(r"(?:多少|几)", q.text)
     if not m or not q.classifier:
         return ""
-    words = []
-    for word, flag in pos_tags(q.text[m.end() + len(q.classifier):]):
-        if flag not in ("n", "nz", "nt"):
-            break
-        words.append(word)
-    noun = "".join(words)
+    noun = "".join(leading_words(q.text[m.end() + len(q.classifier):], ("n", "nz", "nt")))
     return noun if len(noun) >= 2 else ""
 
 

@@ -144,23 +144,19 @@ class ExtractiveAnswerer:
         best = max(near, key=lambda x: x.score, default=None)
         if best is not None:
             kind, asked, found = best.binding.failed[0]
-            s = best.sentence
-            span = s.text[best.offsets[best.span.start]:best.offsets[best.span.end]]
-            cite = Citation(1, best.passage.chunk, s.text, s.start, s.end, best.score)
-            answer.near_miss = NearMiss(_near_text(kind, asked, found, span), cite)
+            span = _source(best, best.span.start, best.span.end)
+            answer.near_miss = NearMiss(_near_text(kind, asked, found, span), _citation(best))
         return answer
 
     def compose(self, question: str, q: Question, best: Candidate, passages: list[Passage]) -> Answer:
         """The span (in the source's own script), then the supporting sentence, each cited."""
-        s = best.sentence
-        cite = Citation(1, best.passage.chunk, s.text, s.start, s.end, best.score)
+        s, cite = best.sentence, _citation(best)
         if best.span is None:
             return Answer(question, True, f"{s.text}[1]", [cite], passages)
         a, b = best.span.start, best.span.end
         if q.qtype == "who":
             a, b = person_names(best.norm, a, b)
-        span = s.text[best.offsets[a]:best.offsets[b]]
-        return Answer(question, True, f"{span}[1]\n{QUOTE_MARK}{s.text}[1]", [cite], passages)
+        return Answer(question, True, f"{_source(best, a, b)}[1]\n{QUOTE_MARK}{s.text}[1]", [cite], passages)
 
 
 TIE = 0.1  # answers from two sentences scoring closer than this: the evidence does not tell them apart
@@ -187,11 +183,21 @@ def _value(c: Candidate) -> tuple[str, ...]:
 def undecided(question: str, best: Candidate, passages: list[Passage]) -> Answer:
     """The refusal when two passages disagree: the best-scored one, cited, as what the reports give."""
     answer = not_found(question, passages)
-    s = best.sentence
-    span = s.text[best.offsets[best.span.start]:best.offsets[best.span.end]] if best.span else s.text
-    cite = Citation(1, best.passage.chunk, s.text, s.start, s.end, best.score)
-    answer.near_miss = NearMiss(f"报告中不止一处像是答案，说法不一，无法确定哪一处回答了所问；最接近的一处是：{span}[1]", cite)
+    span = _source(best, best.span.start, best.span.end) if best.span else best.sentence.text
+    answer.near_miss = NearMiss(f"报告中不止一处像是答案，说法不一，无法确定哪一处回答了所问；最接近的一处是：{span}[1]",
+                                _citation(best))
     return answer
+
+
+def _citation(c: Candidate) -> Citation:
+    """Citation [1] of a candidate's sentence."""
+    s = c.sentence
+    return Citation(1, c.passage.chunk, s.text, s.start, s.end, c.score)
+
+
+def _source(c: Candidate, a: int, b: int) -> str:
+    """``c.norm[a:b]`` as the source sentence writes it (its own script and punctuation)."""
+    return c.sentence.text[c.offsets[a]:c.offsets[b]]
 
 
 def _slot_kind_ok(q: Question, span: str) -> bool:

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from ..segment import Segmenter
 
 
-
 def content_key(model_id: str, text: str) -> bytes:
     """Hash that identifies an embedding: same model + same text → same vector (16 bytes)."""
     return hashlib.sha256(f"{model_id}\x00{text}".encode()).digest()[:16]

@@ -84,7 +84,6 @@ class FolderStore(SnapshotStore):
         return {**manifest, "snapshot": self.commit(writer.build, manifest).name}
 
 
-
 def open_store(root: Path, kind: str | None = None, uri: str | None = None,
                token: str | None = None) -> IndexStore:
     """The store for ``root``: ``kind`` (or ``$REPORTQA_STORE``, default faiss); for Milvus, ``uri`` (or
