@@ -365,6 +365,10 @@ def test_a_target_set_for_after_the_report_date_does_not_answer_what_was_done():
     sentence = "一年来,榕江县种植茶园3200亩,到2025年将种植茶园8000亩。"
     assert admissible("一年来榕江县种植茶园多少亩?", sentence, ctx) == ["3200亩"]
     assert admissible("榕江县计划种植茶园多少亩?", sentence, ctx) == ["3200亩", "8000亩"]
+    # the day of the meeting that reported it is no time of the figure: a target is still a target
+    ctx = Context(lead="", title="", opening="", date="2023-11-20")
+    sentence = "一年来,榕江县种植茶园3200亩,争取在明年6月前种植茶园8000亩。"
+    assert admissible("12月12日召开的会议通报,一年来榕江县种植茶园多少亩?", sentence, ctx) == ["3200亩"]
 
 
 def test_a_place_beginning_a_party_committee_s_name_does_not_own_the_figure():

@@ -142,8 +142,9 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
     if not ctx.date:
         _bind_relative_time(question, s, start, ctx, b)
     asked = _asked_times(question, ctx.date)
-    if not asked:
+    if all(t.point for t in asked):  # none, or only the day of an event (12月12日召开的座谈会通报)
         _bind_not_future(question, s, start, ctx, b)
+    if not asked:
         return
     found, where = _time_of(s, start, ctx)
     for t in asked:
