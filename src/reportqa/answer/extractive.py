@@ -101,7 +101,7 @@ class ExtractiveAnswerer:
         out = []
         for sp in spans:
             a, b = clause_bounds(norm, sp.start, sp.end, CLAUSE_END + "、")
-            near = set(self.segmenter.tokens(_lookback(norm, a) + norm[a:sp.start] + " " + norm[sp.end:b]))
+            near = set(self.segmenter.tokens(norm[max(a - 12, 0):sp.start] + " " + norm[sp.end:b]))
             out.append((sp, sp.fit + sum(v for t, v in w.items() if t in near) / total))
         return out or [(None, 0.0)]
 
@@ -157,17 +157,6 @@ class ExtractiveAnswerer:
         if q.qtype == "who":
             a, b = person_names(best.norm, a, b)
         return Answer(question, True, f"{_source(best, a, b)}[1]\n{QUOTE_MARK}{s.text}[1]", [cite], passages)
-
-
-LOOKBACK = 12  # characters before a figure's clause whose words may still be its subject
-
-
-def _lookback(norm: str, a: int) -> str:
-    """The ``LOOKBACK`` characters before the clause at ``a``, from after the last figure in them: a
-    clause with a figure of its own keeps its words (流转2180亩,种植面积扩大至5100亩)."""
-    text = norm[max(a - LOOKBACK, 0):a]
-    found = figures_in(text)
-    return text[found[-1].end:] if found else text
 
 
 TIE = 0.1  # answers from two sentences scoring closer than this: the evidence does not tell them apart
