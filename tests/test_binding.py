@@ -410,3 +410,23 @@ def test_a_total_over_listed_towns_is_not_one_towns_figure():
     s = "共计获得4500万元资金分配。"
     assert admissible("松阳县白沙镇单独获得多少资金?", s, ctx) == []
     assert admissible("松阳县入选的3个镇一共获得多少资金?", s, ctx) == ["4500万元"]  # the total asked for
+
+
+def test_an_approximate_magnitude_keeps_its_about_word():
+    assert [f.text for f in figures_in("4万多农户直接受益,3千余名群众就业")] == ["4万多", "3千余名"]
+
+
+def test_a_measure_word_is_found_past_the_verbs_before_the_question_word():
+    sentence = "勐海县茶叶种植面积达8万亩,是云南省最大的茶叶基地,今年全县茶叶产量预计可突破12万吨。"
+    ctx = Context(lead="", title="勐海县茶产业见闻", opening="", date="2023-09-01")
+    assert read_constraints(analyse("今年勐海县茶叶产量预计能突破多少?")).measure == "产量"
+    # 全县 is the report's own county: 云南省, named earlier in the sentence, does not own the figure
+    assert admissible("今年勐海县茶叶产量预计能突破多少?", sentence, ctx) == ["12万吨"]
+
+
+def test_one_with_a_classifier_is_an_article_and_bounds_stay_with_the_figure():
+    from reportqa.answer.spans import number_spans
+
+    s = normalize("在勐海县的一座茶厂里,合作社每年保证村集体收益不低于12万元。")
+    spans = [sp.text for sp in number_spans(analyse("勐海县村集体每年能拿到多少收益?"), s)]
+    assert spans == ["不低于12万元"]

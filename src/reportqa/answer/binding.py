@@ -349,11 +349,16 @@ def _owner(s: str, start: int, asked: list[Place], lead: str) -> Place | None:
     before = [p for p in _mentions(s, asked) if p.end <= start and not _listed(s, p) and not _names_body(s, p)]
     if before and a <= before[-1].start:
         return before[-1]
+    if _DEICTIC_PLACE.search(s[a:start]):
+        return None  # 是广东省最大的基地,今年全县产量…: 全县 is the report's own county, not 广东省
     level = max(place_level(p.key) for p in asked)
     earlier = before or _mentions(lead[-NEAR_LEAD:], asked)
     if earlier and place_level(earlier[-1].key) <= level and (before or place_level(earlier[-1].key) == level):
         return earlier[-1]
     return None
+
+
+_DEICTIC_PLACE = re.compile(r"[全本该][省市县区镇乡村]")
 
 
 def _named_in(p: Place, text: str) -> bool:

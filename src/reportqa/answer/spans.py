@@ -49,6 +49,8 @@ def number_spans(q: Question, s: str) -> list[Span]:
     for f in figures + _numeral_figures(q, s, figures):
         if digits(f.text) and digits(f.text) in _digits_all(q.text):
             continue  # the question already says this number
+        if _ONE.match(f.text):
+            continue  # 一座草莓大棚, 一个个: an article, not a count
         fit = 0.5 + (0.1 if re.search(r"\d", f.text) else 0.0)
         if head[:2] and head[:2] in s[f.end:f.end + 6]:
             fit += 0.5  # "多少个项目" ↔ "561个项目"
@@ -57,13 +59,14 @@ def number_spans(q: Question, s: str) -> list[Span]:
         if q.wants_total and re.search(r"共|累计|合计|总", s[max(0, f.start - 3):f.start]):
             fit += 0.3  # 共428个: the total asked for
         start = f.start - 1 if ordinal and s[f.start - 1:f.start] == "第" else f.start
-        bound = _BOUND.search(s, max(0, start - 2), start)
+        bound = _BOUND.search(s, max(0, start - 3), start)
         start = bound.start() if bound else start  # 突破500亿元: the answer says it is a bound
         out.append(Span(start, f.end, s[start:f.end], fit, figure=f))  # 第几批 ↔ 第五批: the 第 is part of it
     return out
 
 
-_BOUND = re.compile(r"(?:突破|超过|逾|不足|不到)$")
+_BOUND = re.compile(r"(?:突破|超过|逾|不足|不到|不低于|不少于|不超过|不高于|高于|低于|多于|少于)$")
+_ONE = re.compile(r"一(?![\d一二两三四五六七八九十百千万亿余多.])")
 _ORDINAL = re.compile(r"(?<=第)(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?=[名位]|[^\d\u4e00-\u9fff]|$)")  # not 第一书记
 _CN_YEARS = re.compile(r"(?<![\d一二两三四五六七八九十])[一二两三四五六七八九十]{1,3}(?:个)?年(?![代级度])")
 

@@ -58,7 +58,7 @@ def figure_pattern() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<ratio>\d+(?:\.\d+)?[:：]1(?![\d.]))"
         rf"|(?P<num>{num}(?:多|余)?(?:\s*[~～—\-至到]\s*{num})?)"
-        rf"(?:(?:多|余)?\s*(?P<unit0>{alt})|(?P<mag>{_MAG})(?:多|余)?\s*(?P<unit>{alt})?)?")
+        rf"(?:(?:多|余)?\s*(?P<unit0>{alt})|(?P<mag>{_MAG})(?P<about>多|余)?\s*(?P<unit>{alt})?)?")
 
 
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -82,7 +82,7 @@ def figures_in(text: str) -> list[Figure]:
             continue  # a year, not a quantity
         if not unit and not mag and after and after in "月日号":
             continue  # a date
-        end = max(m.end("unit0"), m.end("unit"), m.end("mag"), m.end("num"))
+        end = max(m.end("unit0"), m.end("unit"), m.end("mag"), m.end("about"), m.end("num"))  # 4万多农户: 4万多
         out.append(Figure(m.start(), end, text[m.start():end].strip(), unit, mag))
     return out
 
