@@ -430,3 +430,8 @@ def test_one_with_a_classifier_is_an_article_and_bounds_stay_with_the_figure():
     s = normalize("在勐海县的一座茶厂里,合作社每年保证村集体收益不低于12万元。")
     spans = [sp.text for sp in number_spans(analyse("勐海县村集体每年能拿到多少收益?"), s)]
     assert spans == ["不低于12万元"]
+
+
+def test_a_population_in_kou_is_counted_in_people_and_a_bare_number_does_not_answer_it():
+    assert admissible("勐海县曼召村有多少口人?", "曼召村共有农户120户、560口人,成立合作社3个。") == ["560口人"]
+    assert admissible("勐海县曼召村有多少口人?", "曼召村成立合作社3个,流转土地500亩。") == []
