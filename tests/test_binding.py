@@ -435,3 +435,10 @@ def test_one_with_a_classifier_is_an_article_and_bounds_stay_with_the_figure():
 def test_a_population_in_kou_is_counted_in_people_and_a_bare_number_does_not_answer_it():
     assert admissible("勐海县曼召村有多少口人?", "曼召村共有农户120户、560口人,成立合作社3个。") == ["560口人"]
     assert admissible("勐海县曼召村有多少口人?", "曼召村成立合作社3个,流转土地500亩。") == []
+
+
+def test_a_figure_of_the_years_before_does_not_answer_a_question_that_names_a_year():
+    sentence = "勐海县曼召村往年种植紫米30亩,经过两年试种,今年增加到80亩。"
+    assert admissible("勐海县曼召村今年把紫米扩种到了多少亩?", sentence) == ["80亩"]
+    assert admissible("勐海县曼召村2023年种了多少亩紫米?", sentence, Context("", "", "", "2023-10-01")) == ["80亩"]
+    assert admissible("勐海县曼召村以往种了多少亩紫米?", sentence) == ["30亩", "80亩"]  # asks the years before: no time pinned

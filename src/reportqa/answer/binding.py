@@ -139,6 +139,11 @@ def _time_of(s: str, start: int, ctx: Context) -> tuple[TimeRef | None, str]:
 
 
 def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> None:
+    earlier = _earlier(question, s, start)
+    pinned = _asked_times(question, ctx.date or _SOME_DATE) if earlier else []
+    if pinned:  # 往年种植20亩,今年增加到50亩: 20亩 is of the years before, whatever year is asked
+        b.failed.extend(("时间", t.text, earlier) for t in pinned)
+        return
     if not ctx.date:
         _bind_relative_time(question, s, start, ctx, b)
     asked = _asked_times(question, ctx.date)
@@ -158,6 +163,19 @@ def _bind_time(question: str, s: str, start: int, ctx: Context, b: Binding) -> N
             b.matched.append(("时间", t.text, "句内"))
         else:
             b.failed.append(("时间", t.text, found.text if found else (ctx.date[:4] + "年" if ctx.date else "")))
+
+
+_EARLIER = re.compile(r"(?<![比较与同和])(?:往年|以往|过去|原来|原先|此前|以前)")
+
+
+def _earlier(question: str, s: str, start: int) -> str:
+    """The word placing a figure in the years before (往年, 以往, 原来) when its clause has one before it
+    and names no time itself, unless the question asks about those years too; else ''."""
+    a, _ = clause_bounds(s, start, start)
+    m = _EARLIER.search(s, a, start)
+    if m is None or _EARLIER.search(question) or any(a <= t.start < start for t in times_in(s, "")):
+        return ""
+    return m.group(0)
 
 
 _FUTURE_Q = re.compile(r"明年|将|计划|目标|预计|预期|规划|力争|争取|未来|今后|要|打算|准备|拟")
