@@ -442,3 +442,11 @@ def test_a_figure_of_the_years_before_does_not_answer_a_question_that_names_a_ye
     assert admissible("勐海县曼召村今年把紫米扩种到了多少亩?", sentence) == ["80亩"]
     assert admissible("勐海县曼召村2023年种了多少亩紫米?", sentence, Context("", "", "", "2023-10-01")) == ["80亩"]
     assert admissible("勐海县曼召村以往种了多少亩紫米?", sentence) == ["30亩", "80亩"]  # asks the years before: no time pinned
+
+
+def test_a_measure_qualified_by_another_thing_does_not_answer():
+    sentence = "作为普洱茶核心产区,勐海县使咖啡种植规模逐年扩大,目前全县咖啡种植总面积达2万亩。"
+    assert admissible("勐海县的坚果种植面积有多少亩?", sentence) == []
+    assert admissible("勐海县的咖啡种植面积有多少亩?", sentence) == ["2万亩"]
+    # one character shared: perhaps one thing written two ways (茶叶 ↔ 茶园), not ruled out
+    assert admissible("勐海县茶叶种植面积有多少亩?", "目前勐海县茶园种植总面积达2万亩。") == ["2万亩"]

@@ -62,6 +62,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     _bind_stages(question, s, start, ctx, b, figure is not None)
     if figure is not None:
         _bind_figure(c, question, s, figure, b)
+        _bind_measured(c.measure, question, s, figure, b)
         _bind_whole(question, s, figure, b)
         _bind_part(list(dict.fromkeys(c.bodies + c.things + c.asked)), question, s, figure, b)
         _bind_listed_thing(question, s, figure, b)
@@ -434,6 +435,31 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
         role = "level"  # 完成林分优化提升多少万亩 ↔ 优化提升203.6万亩: the question asks for that very amount
     if role != c.role:
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
+
+
+def _bind_measured(measure: str, question: str, s: str, f: Figure, b: Binding) -> None:
+    """The question's measure qualified by one thing (青梅种植面积) and the figure's clause qualifying the
+    same measure by another (麻竹笋种植总面积达3万亩), neither naming the other's and the two sharing no
+    character (茶叶 ↔ 茶园 may be one thing): the figure measures that other thing."""
+    at = question.rfind(measure) if measure else -1
+    a, _ = clause_bounds(s, f.start, f.end)
+    si = s.rfind(measure, a, f.start) if at >= 0 else -1
+    if si < 0:
+        return
+    asked, found = _qualifier(question[:at]), _qualifier(s[a:si])
+    if asked and found and asked not in s and found not in question and not set(asked) & set(found):
+        b.failed.append(("对象", asked, found + measure))
+
+
+def _qualifier(before: str) -> str:
+    """The noun qualifying a measure word written right after ``before`` (青梅种植 → 青梅), past a verb,
+    的 or 总; '' if none."""
+    for word, flag in reversed(pos_tags(before)[-3:]):
+        if flag in ("n", "nz", "nr", "ng") and len(word) >= 2:
+            return word
+        if not (flag.startswith(("v", "u", "d")) or word == "总"):
+            return ""
+    return ""
 
 
 _PASSED = "突破|迈上|跨越|跨上|站上"  # a threshold passed: 突破4万元大关
