@@ -450,3 +450,9 @@ def test_a_measure_qualified_by_another_thing_does_not_answer():
     assert admissible("勐海县的咖啡种植面积有多少亩?", sentence) == ["2万亩"]
     # one character shared: perhaps one thing written two ways (茶叶 ↔ 茶园), not ruled out
     assert admissible("勐海县茶叶种植面积有多少亩?", "目前勐海县茶园种植总面积达2万亩。") == ["2万亩"]
+
+
+def test_a_bare_figure_of_other_things_does_not_count_the_things_asked():
+    sentence = "目前勐海县茶农人均可支配收入达2.1万元,3万多农户直接或间接从茶产业中获益。"
+    assert admissible("勐海县有多少农民从茶产业中获益?", sentence) == []
+    assert admissible("勐海县有多少农户从茶产业中获益?", sentence) == ["3万多"]

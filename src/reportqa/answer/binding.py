@@ -420,9 +420,10 @@ def _bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) -
             b.matched.append(("单位", c.unit or c.measure or c.counted, "句内"))
     else:
         b.failed.append(("单位", c.unit or c.measure or c.counted, f.text))
-    other = _other_counted(s, f, c.unit_noun)
-    if other:  # 多少名队员 ↔ 10名工作组组长: that many of something else
-        b.failed.append(("对象", c.unit_noun, f.text + other))
+    noun = c.unit_noun or ("" if f.unit else c.counted)
+    other = _other_counted(s, f, noun)
+    if other:  # 多少名队员 ↔ 10名工作组组长, 多少农民 ↔ 4万多农户: that many of something else
+        b.failed.append(("对象", noun, f.text + other))
     if not magnitude_ok(f, c.magnitude):
         b.failed.append(("单位", c.magnitude + c.unit, f.text))
     if c.measure_named and not _names_measure(s, f, c.measure):
