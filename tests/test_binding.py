@@ -456,3 +456,11 @@ def test_a_bare_figure_of_other_things_does_not_count_the_things_asked():
     sentence = "目前勐海县茶农人均可支配收入达2.1万元,3万多农户直接或间接从茶产业中获益。"
     assert admissible("勐海县有多少农民从茶产业中获益?", sentence) == []
     assert admissible("勐海县有多少农户从茶产业中获益?", sentence) == ["3万多"]
+
+
+def test_a_figure_of_that_company_is_the_company_named_last_before_it():
+    ctx = Context(lead="勐海县云茶科技有限公司负责人表示,无人机运茶效率翻番。勐海县普洱印象实业有限公司销售经理介绍新品。",
+                  title="", opening="", date="")
+    sentence = "凭借自研能力,该企业在深加工板块的年产值已超过1亿元。"
+    assert admissible("勐海县云茶科技有限公司深加工板块的年产值是多少?", sentence, ctx) == []
+    assert admissible("勐海县普洱印象实业有限公司深加工板块的年产值是多少?", sentence, ctx) == ["1亿元"]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..segment import leading_words, pos_tags
+from .bodies import body_names, referent, same_body
 from .constraints import CHANGE, Constraints
 from .question import TOTAL
 from .places import Place, place_level, places_in, same_place, variants, within
@@ -63,6 +64,7 @@ def bind(c: Constraints, question: str, s: str, start: int, end: int, ctx: Conte
     if figure is not None:
         _bind_figure(c, question, s, figure, b)
         _bind_measured(c.measure, question, s, figure, b)
+        _bind_referent(question, s, figure, ctx, b)
         _bind_whole(question, s, figure, b)
         _bind_part(list(dict.fromkeys(c.bodies + c.things + c.asked)), question, s, figure, b)
         _bind_listed_thing(question, s, figure, b)
@@ -450,6 +452,16 @@ def _bind_measured(measure: str, question: str, s: str, f: Figure, b: Binding) -
     asked, found = _qualifier(question[:at]), _qualifier(s[a:si])
     if asked and found and asked not in s and found not in question and not set(asked) & set(found):
         b.failed.append(("对象", asked, found + measure))
+
+
+def _bind_referent(question: str, s: str, f: Figure, ctx: Context, b: Binding) -> None:
+    """A figure of 该企业 / 该公司 whose referent, the body named last before it, is not the one the
+    question names (高峰农业发展有限公司 asked, 该企业 = 通美实业有限公司) is that other body's."""
+    asked = body_names(question)
+    found = referent(ctx.lead, s[:f.start]) if asked else ""
+    places = "".join(p.text for p in places_in(question, short_forms=True))
+    if found and not any(same_body(x, found, places) for x in asked):
+        b.failed.append(("对象", asked[-1], found))
 
 
 def _qualifier(before: str) -> str:
