@@ -5,10 +5,13 @@ import pytest
 
 from reportqa.answer import check, unsupported_claims
 from reportqa.evaluate import load_questions
+from reportqa.pipeline import Pipeline
+from reportqa.segment import general_rarity
 from reportqa.textnorm import fold
 from reportqa.types import Answer, Chunk, Citation
 
-from conftest import ROOT
+from conftest import ROOT, small_corpus
+from fakes import HashEmbedder
 
 pytestmark = pytest.mark.model
 
@@ -97,3 +100,12 @@ def test_number_check_rejects_a_number_not_in_the_cited_passage():
     assert check(good).found
     assert not check(bad).found and "108.13" in unsupported_claims(Answer("q", True, bad.text, [cite]))[0]
     assert not check(uncited).found
+
+
+def test_words_common_in_chinese_but_absent_from_the_reports_weigh_little(tmp_path):
+    assert general_rarity("大约") < 0.6 and general_rarity("超过") < 0.6 and general_rarity("蜜柚") == 1.0
+    text = "勐海县曼召村见闻\n\n勐海县曼召村常年种植紫米800亩,亩产400斤。\n"
+    pipe = Pipeline(tmp_path / "index", small_corpus(tmp_path, (), {"m.txt": text}), embedder=HashEmbedder())
+    pipe.build()
+    w, _ = pipe.answerer.scorer.weights("曼召村大约种了多少亩黑糯米?", pipe.index)
+    assert "大约" in w and "黑糯米" in w and w["大约"] < 0.6 * w["黑糯米"]  # both unseen: the filler weighs less

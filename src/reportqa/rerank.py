@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .index.engine import IndexReader
-from .segment import Segmenter
+from .segment import Segmenter, general_rarity
 from .types import Passage, Sentence
 
 
@@ -36,10 +36,11 @@ class SentenceScorer:
         self.segmenter = segmenter
 
     def weights(self, question: str, index: IndexReader) -> tuple[dict[str, float], float]:
-        """IDF of each question term (terms unseen in the corpus weigh most) and their sum."""
+        """IDF of each question term and their sum. Terms unseen in the corpus weigh most, scaled by how
+        rare they are in general Chinese (大约 and 超过 are not what a question is about)."""
         qtok = set(self.segmenter.tokens(question))
         idf, rare = index.idf(qtok), index.max_idf()
-        w = {t: idf.get(t, rare) for t in qtok}
+        w = {t: idf.get(t, rare * general_rarity(t)) for t in qtok}
         return w, sum(w.values()) or 1.0
 
     def scored(self, question: str, passages: list[Passage], qvec: np.ndarray,

@@ -108,6 +108,22 @@ def word_frequency(word: str) -> int:
     return _shared_tokenizer().FREQ.get(word, 0) or 0
 
 
+@functools.lru_cache(maxsize=1)
+def _general_idf() -> tuple[dict[str, float], float]:
+    """jieba's general-language IDF table (jieba.analyse's idf.txt) and its median."""
+    from jieba.analyse.tfidf import IDFLoader, DEFAULT_IDF
+
+    loader = IDFLoader(DEFAULT_IDF)
+    return loader.idf_freq, loader.median_idf
+
+
+def general_rarity(word: str) -> float:
+    """How rare ``word`` is in general Chinese, from 0 to 1: its IDF over the median word's (大约 0.5,
+    蜜柚 1.0); 1 for a word the table lacks."""
+    table, median = _general_idf()
+    return min(1.0, table.get(word, median) / median)
+
+
 def word_tag(word: str) -> str:
     """jieba's dictionary part of speech of ``word`` ('' when it is not a dictionary word)."""
     with _POS_LOCK:
