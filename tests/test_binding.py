@@ -464,3 +464,9 @@ def test_a_figure_of_that_company_is_the_company_named_last_before_it():
     sentence = "凭借自研能力,该企业在深加工板块的年产值已超过1亿元。"
     assert admissible("勐海县云茶科技有限公司深加工板块的年产值是多少?", sentence, ctx) == []
     assert admissible("勐海县普洱印象实业有限公司深加工板块的年产值是多少?", sentence, ctx) == ["1亿元"]
+
+
+def test_a_fraction_is_a_share():
+    assert [(f.text, f.family) for f in figures_in("年产量约2万吨,占全县总产量的三分之一")] == [
+        ("2万吨", "weight"), ("三分之一", "percent")]
+    assert admissible("勐宋乡的茶叶产量占勐海县总产量的多大比重?", "勐宋乡茶叶年产量约2万吨,占勐海县总产量的三分之一。") == ["三分之一"]

@@ -156,8 +156,8 @@ _DELTA_TAIL = re.compile(CHANGE + "$")
 
 
 def _measure(q: Question) -> tuple[str, str]:
-    """The measure word before the question word (综合产值同比增长了多少: 产值), or ending the noun
-    phrase right after it (多少亿元协作资金: 资金), and the unit family it wants."""
+    """The measure word ending the noun phrase right after the question word (多少亿元协作资金: 资金),
+    else the one before it (综合产值同比增长了多少: 产值), and the unit family it wants."""
     left = _DELTA_TAIL.sub("", _VERB_TAIL.sub("", q.left))
     right = q.right.lower()
     phrase = ""
@@ -166,9 +166,7 @@ def _measure(q: Question) -> tuple[str, str]:
             break
         phrase += w
     table = measures()
-    best = ""
-    for word in table:
-        if (left.lower().endswith(word) or right.startswith(word) or (phrase and phrase.endswith(word))) \
-                and len(word) > len(best):
-            best = word
+    after = [w for w in table if right.startswith(w) or (phrase and phrase.endswith(w))]
+    before = [w for w in table if left.lower().endswith(w)]
+    best = max(after or before, key=len, default="")  # 占总产量的多大比重: what follows the question word
     return best, table.get(best, "")

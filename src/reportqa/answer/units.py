@@ -57,6 +57,7 @@ def figure_pattern() -> re.Pattern[str]:
     num = rf"(?:{_DIGITS}|{_CN}(?=[万亿千百]?(?:{alt})))"
     return re.compile(
         rf"(?P<ratio>\d+(?:\.\d+)?[:：]1(?![\d.]))"
+        rf"|(?P<frac>(?:\d+|[一二三四五六七八九十百]+)分之(?:\d+(?:\.\d+)?|[一二三四五六七八九十]+))"
         rf"|(?P<num>{num}(?:多|余)?(?:\s*[~～—\-至到]\s*{num})?)"
         rf"(?:(?:多|余)?\s*(?P<unit0>{alt})|(?P<mag>{_MAG})(?P<about>多|余)?\s*(?P<unit>{alt})?)?")
 
@@ -72,6 +73,9 @@ def figures_in(text: str) -> list[Figure]:
     for m in figure_pattern().finditer(text):
         if m.group("ratio"):
             out.append(Figure(m.start(), m.end(), m.group(0), "", ""))
+            continue
+        if m.group("frac"):  # 三分之一: a share
+            out.append(Figure(m.start(), m.end(), m.group(0), "分之", ""))
             continue
         unit, mag, num = m.group("unit0") or m.group("unit") or "", m.group("mag") or "", m.group("num")
         if not re.search(r"\d", num) and (not unit or unit == "年"):
