@@ -72,3 +72,9 @@ def test_a_rank_or_a_count_of_years_in_chinese_numerals_answers_when_asked_for()
 def test_a_figure_stated_as_a_bound_keeps_its_bound_in_the_answer():
     spans = [sp.text for sp in number_spans(analyse("云岭县茶叶产值是多少?"), "云岭县茶叶产值突破8亿元,带动不足300户。")]
     assert spans == ["突破8亿元", "不足300户"]
+
+
+def test_a_list_question_takes_every_quoted_item_written_in_a_row():
+    sentence = "勐海县素有“普洱茶第一县”“中国茶叶之乡”“傣族文化之乡”等美誉,茶山连绵。"
+    assert slot("勐海县被誉为哪几个称号?", sentence) == "“普洱茶第一县”“中国茶叶之乡”“傣族文化之乡”"
+    assert slot("勐海县合作社种了哪些品种?", "合作社种植了‘紫娟’‘云抗10号’‘大叶种’等品种。") == "‘紫娟’‘云抗10号’‘大叶种’"

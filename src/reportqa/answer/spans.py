@@ -109,6 +109,9 @@ def slot_span(q: Question, s: str) -> Span | None:
     to an anchor wins for list-like questions.
     """
     la = _longest(_strip_tail(q.left), s, suffix=True)
+    run = _quoted_run(s, [la] if la else []) if q.qtype == "list" else None
+    if run:  # 哪几个称号 ↔ “世界长寿乡”“中国蜜柚之乡”等美誉: every quoted item, not the best one
+        return run
     if q.wants_name:
         named = _quoted_name(q, s, la)
         if named:
@@ -298,6 +301,20 @@ def _enumeration(s: str, anchors: list[str], q: Question) -> Span | None:
         b = a + len(re.sub(r"(等)?[一二两三四五六七八九十\d]+[个项大类种条]?$", "", s[a:b]))
         a, b = _paren_or_trim(s, a, b)
         if "、" in s[a:b]:
+            return Span(a, b, s[a:b], 1.0)
+    return None
+
+
+_QUOTED_RUN = re.compile(r"(?:[“‘「『][^”’」』“‘「『,，。;；]{1,20}[”’」』][、和及与]?){2,}")
+
+
+def _quoted_run(s: str, anchors: list[str]) -> Span | None:
+    """Quoted items written one after another (“世界长寿乡”“中国蜜柚之乡”等美誉; ‘甜宝’‘香野’等品种)
+    touching an anchor or closed by 等: the list, quotes kept."""
+    for m in _QUOTED_RUN.finditer(s):
+        a, b = m.start(), m.end()
+        b -= s[b - 1] in "、和及与"
+        if s.startswith("等", b) or any(x in s[max(0, a - 12):b + 12] for x in anchors):
             return Span(a, b, s[a:b], 1.0)
     return None
 
