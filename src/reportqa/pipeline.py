@@ -68,8 +68,9 @@ class Pipeline:
         self._load_lock = threading.Lock()
 
     def warm_up(self) -> None:
-        """Load the models and the segmenter (not the index: see :meth:`load`)."""
+        """Load the models, the segmenter and the scorer's word table (not the index: see :meth:`load`)."""
         self.segmenter.warm_up()
+        self.scorer.warm_up()
         self.embedder.warm_up()
         warm = getattr(self.answerer, "warm_up", None)
         if callable(warm):

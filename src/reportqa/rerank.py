@@ -35,6 +35,10 @@ class SentenceScorer:
     def __init__(self, segmenter: Segmenter) -> None:
         self.segmenter = segmenter
 
+    def warm_up(self) -> None:
+        """Load the general-language IDF table the weights use (about 0.4 s) once."""
+        general_rarity("")
+
     def weights(self, question: str, index: IndexReader) -> tuple[dict[str, float], float]:
         """IDF of each question term and their sum. Terms unseen in the corpus weigh most, scaled by how
         rare they are in general Chinese (大约 and 超过 are not what a question is about)."""
