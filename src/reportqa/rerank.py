@@ -36,7 +36,7 @@ class SentenceScorer:
         self.segmenter = segmenter
 
     def warm_up(self) -> None:
-        """Load the general-language IDF table the weights use (about 0.4 s) once."""
+        """Load what the weights use: jieba's dictionary and its median word frequency, once."""
         general_rarity("")
 
     def weights(self, question: str, index: IndexReader) -> tuple[dict[str, float], float]:

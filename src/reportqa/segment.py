@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import math
 import os
 import re
+import statistics
 import threading
 from pathlib import Path
 
@@ -109,19 +111,19 @@ def word_frequency(word: str) -> int:
 
 
 @functools.lru_cache(maxsize=1)
-def _general_idf() -> tuple[dict[str, float], float]:
-    """jieba's general-language IDF table (jieba.analyse's idf.txt) and its median."""
-    from jieba.analyse.tfidf import IDFLoader, DEFAULT_IDF
-
-    loader = IDFLoader(DEFAULT_IDF)
-    return loader.idf_freq, loader.median_idf
+def _median_frequency() -> float:
+    """The median frequency of jieba's dictionary words."""
+    return float(statistics.median(f for f in _shared_tokenizer().FREQ.values() if f))
 
 
 def general_rarity(word: str) -> float:
-    """How rare ``word`` is in general Chinese, from 0 to 1: its IDF over the median word's (大约 0.5,
-    蜜柚 1.0); 1 for a word the table lacks."""
-    table, median = _general_idf()
-    return min(1.0, table.get(word, median) / median)
+    """How rare ``word`` is in general Chinese, from 0 to 1: its IDF by jieba's dictionary frequencies
+    over the median word's (大约 0.6, 蜜柚 1.0); 1 for a word the dictionary lacks."""
+    tok = _shared_tokenizer()
+    freq = tok.FREQ.get(word, 0)
+    if not freq:
+        return 1.0
+    return min(1.0, math.log(tok.total / freq) / math.log(tok.total / _median_frequency()))
 
 
 def word_tag(word: str) -> str:
