@@ -119,11 +119,9 @@ def _median_frequency() -> float:
 def general_rarity(word: str) -> float:
     """How rare ``word`` is in general Chinese, from 0 to 1: its IDF by jieba's dictionary frequencies
     over the median word's (大约 0.6, 蜜柚 1.0); 1 for a word the dictionary lacks."""
-    tok = _shared_tokenizer()
+    tok, median = _shared_tokenizer(), _median_frequency()  # both loaded on the first call, "" included
     freq = tok.FREQ.get(word, 0)
-    if not freq:
-        return 1.0
-    return min(1.0, math.log(tok.total / freq) / math.log(tok.total / _median_frequency()))
+    return min(1.0, math.log(tok.total / freq) / math.log(tok.total / median)) if freq else 1.0
 
 
 def word_tag(word: str) -> str:

@@ -459,8 +459,10 @@ def _bind_referent(question: str, s: str, f: Figure, ctx: Context, b: Binding) -
     question names (高峰农业发展有限公司 asked, 该企业 = 通美实业有限公司) is that other body's."""
     asked = body_names(question)
     found = referent(ctx.lead, s[:f.start]) if asked else ""
+    if not found:
+        return
     places = "".join(p.text for p in places_in(question, short_forms=True))
-    if found and not any(same_body(x, found, places) for x in asked):
+    if not any(same_body(x, found, places) for x in asked):
         b.failed.append(("对象", asked[-1], found))
 
 
