@@ -208,6 +208,14 @@ def test_a_short_place_name_jieba_reads_as_a_place_owns_the_figure_after_it():
     assert admissible("佛山在四川凉山援建了多少个扶贫车间?", "在云南昭通,24个东莞援建的扶贫车间投产。", ctx) == []
 
 
+def test_a_figure_whose_sentence_names_the_thing_only_in_a_later_list_is_the_whole_s():
+    sentence = "建宁县溪源村合作社流转山地960亩,种植红菇、竹荪菌、黄精等林下作物,带动农户130户。"
+    assert admissible("溪源村合作社种的竹荪菌有多少亩?", sentence) == []
+    assert admissible("溪源村合作社流转了多少亩山地?", sentence) == ["960亩"]
+    each = "溪源村种植红菇、竹荪菌等作物,其中竹荪菌种植面积85亩,红菇分别种在两个片区。"
+    assert admissible("溪源村竹荪菌种植面积有多少亩?", each) == ["85亩"]
+
+
 def test_a_listed_place_owns_no_figure_alone():
     sentence = "对口帮扶广西、四川、贵州、云南4省(区),帮扶93个贫困县摘帽。"
     assert admissible("广东帮扶的贫困县有多少个摘帽?", sentence, Context("", "广东东西部扶贫协作", "", "")) == ["93个"]

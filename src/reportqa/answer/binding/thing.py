@@ -87,7 +87,8 @@ _NOT_ITEM_TAGS = tuple("vpcumqrdxft") + ("ns",)  # verbs, function words, number
 def bind_listed_thing(question: str, s: str, f: Figure, b: Binding) -> None:
     """A figure whose clause names a word of the question only as a bare item of a list (1000万元主要用于
     卫生、教育、文化旅游) is spread over the items, not that item's figure, unless the question asks for
-    a total or lists the item itself."""
+    a total or lists the item itself. So is a figure whose clause does not name the word at all when the
+    sentence names it only as such an item (流转土地501亩,种植多肉绿植、羊肚菌、火龙果等农作物)."""
     if TOTAL.search(question):
         return
     a, z = clause_bounds(s, f.start, f.end)
@@ -95,12 +96,14 @@ def bind_listed_thing(question: str, s: str, f: Figure, b: Binding) -> None:
     if "分别" in clause:  # 巴戟天、沉香等品种分别占35%、20%: each item has its own figure
         return
     for w in _item_words(question):
-        i = next((m.start() for m in re.finditer(re.escape(w), clause) if _bare_item(clause, m.start(), m.end())), -1)
-        if i < 0:
-            continue
-        near = [g for g in figures_in(clause)
-                if g.start <= i < g.end or 0 <= i - g.end <= 2 or 0 <= g.start - i - len(w) <= 4]
-        if not near:  # 600个重点帮扶镇、301个巩固提升镇: each item has its own figure
+        text = clause if w in clause else s
+        at = [m.start() for m in re.finditer(re.escape(w), text)]
+        items = [i for i in at if _bare_item(text, i, i + len(w))]
+        if text is s and (len(items) < len(at) or "分别" in s):
+            continue  # named outside a list too: the sentence tells of it
+        if any(not [g for g in figures_in(text) if g.start <= i < g.end or 0 <= i - g.end <= 2
+                    or 0 <= g.start - i - len(w) <= 4] for i in items):
+            # 600个重点帮扶镇、301个巩固提升镇: each item has its own figure
             b.failed.append(("对象", w, "各项合计"))
             return
 
@@ -119,7 +122,10 @@ def _is_item(text: str, w: str) -> bool:
 
 
 def _bare_item(text: str, a: int, z: int) -> bool:
-    """Whether ``text[a:z]`` is a whole item of a 、 list: 卫生 in 用于卫生、教育, not 咖啡 in 、咖啡品鉴中心."""
+    """Whether ``text[a:z]`` is a whole item of a 、 list, or its head (羊肚 of 羊肚菌): 卫生 in 用于卫生、教育,
+    not 咖啡 in 、咖啡品鉴中心."""
+    if re.match(r"[\u4e00-\u9fff][、和及与等]", text[z:z + 2]):
+        z += 1
     after = text[z:z + 1]
     return after == "、" or (text[a - 1:a] == "、" and after in ("", "和", "及", "与", "等"))
 
