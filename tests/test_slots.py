@@ -2,7 +2,7 @@
 
 from reportqa.answer.constraints import read_constraints
 from reportqa.answer.question import analyse
-from reportqa.answer.spans import number_spans, place_slot, role_name, slot_span
+from reportqa.answer.spans import date_spans, number_spans, place_slot, role_name, slot_span
 from reportqa.textnorm import normalize
 
 
@@ -78,3 +78,10 @@ def test_a_list_question_takes_every_quoted_item_written_in_a_row():
     sentence = "勐海县素有“普洱茶第一县”“中国茶叶之乡”“傣族文化之乡”等美誉,茶山连绵。"
     assert slot("勐海县被誉为哪几个称号?", sentence) == "“普洱茶第一县”“中国茶叶之乡”“傣族文化之乡”"
     assert slot("勐海县合作社种了哪些品种?", "合作社种植了‘紫娟’‘云抗10号’‘大叶种’等品种。") == "‘紫娟’‘云抗10号’‘大叶种’"
+
+
+def test_a_date_range_is_kept_whole():
+    q = analyse("岱山县渔民每年什么时候出海捕带鱼?")
+    spans = [x.text for x in date_spans(q, normalize("每年9月至次年1月是岱山县带鱼的捕捞季,2030年3月起休渔。"))]
+    assert spans == ["9月至次年1月", "2030年3月"]
+    assert [x.text for x in date_spans(q, normalize("工作队2031年6月至2034年6月驻镇三年。"))] == ["2031年6月至2034年6月"]

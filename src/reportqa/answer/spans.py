@@ -95,10 +95,19 @@ def _digits_all(text: str) -> set[str]:
     return set(re.findall(r"[\d.]+", text))
 
 
+_RANGE_END = re.compile(r"(?:至|到|—|–|~)(?:次年|翌年|(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?(?:上旬|中旬|下旬|底|初|末)?")
+
+
 def date_spans(q: Question, s: str) -> list[Span]:
-    """Dates and periods (2021年6月, 今年3月12日, 2023—2025年)."""
-    return [Span(m.start(), m.end(), m.group(0), 1.0 if "月" in m.group(0) or "-" in m.group(0) else 0.8)
-            for m in DATE.finditer(s) if m.group(0) and m.group(0) not in q.text]
+    """Dates and periods (2021年6月, 今年3月12日, 2023—2025年), a month's range kept whole (10月至次年2月)."""
+    out: list[Span] = []
+    for m in DATE.finditer(s):
+        if not m.group(0) or m.group(0) in q.text or (out and m.start() < out[-1].end):
+            continue
+        tail = _RANGE_END.match(s, m.end()) if "月" in m.group(0) else None
+        z = tail.end() if tail else m.end()
+        out.append(Span(m.start(), z, s[m.start():z], 1.0 if "月" in m.group(0) or "-" in m.group(0) else 0.8))
+    return out
 
 
 def slot_span(q: Question, s: str) -> Span | None:
