@@ -85,3 +85,9 @@ def test_a_date_range_is_kept_whole():
     spans = [x.text for x in date_spans(q, normalize("每年9月至次年1月是岱山县带鱼的捕捞季,2030年3月起休渔。"))]
     assert spans == ["9月至次年1月", "2030年3月"]
     assert [x.text for x in date_spans(q, normalize("工作队2031年6月至2034年6月驻镇三年。"))] == ["2031年6月至2034年6月"]
+
+
+def test_a_what_question_ending_on_its_kind_takes_what_the_evidence_states_for_that_kind():
+    sentence = "石门村是有名的茶乡,主栽品种为高山乌龙“金萱”,年产干茶80吨。"
+    assert slot("石门村种的茶是什么品种?", sentence) == "金萱"
+    assert slot("石门村的主导产业是什么?", "石门村的主导产业是高山茶种植和民宿,年接待游客3万人次。") == "高山茶种植和民宿"

@@ -132,6 +132,9 @@ def slot_span(q: Question, s: str) -> Span | None:
         return enum
     if not la and not ra:
         return None
+    stated = _kind_stated(q, s, ra)
+    if stated:
+        return stated
     if la and ra:
         b = s.find(ra)
         a = s.rfind(la, 0, b if b >= 0 else len(s))
@@ -153,6 +156,26 @@ def slot_span(q: Question, s: str) -> Span | None:
     if q.qtype != "who" and (b - a > MAX_SLOT_CHARS or any(c in s[a:b] for c in CLAUSE_BREAK)):
         return None  # a clause or two (…富民产业,推广…), not a name or a phrase (a 谁 span is cut to its name)
     return Span(a, b, s[a:b], 1.0 if la and ra else 0.7)
+
+
+_COPULA = re.compile(r"(?:为|是|有|包括)")
+
+
+def _kind_stated(q: Question, s: str, ra: str) -> Span | None:
+    """A what/which question ending on the kind it asks (是什么品种) answered where the evidence states
+    that kind (主要品种为常规优质稻“米香粘”): the quoted name after it, else the rest of its clause."""
+    if q.qtype not in ("what", "which") or not ra or ra != q.right.rstrip("?？。"):
+        return None
+    i = s.find(ra)
+    m = _COPULA.match(s, i + len(ra)) if i >= 0 else None
+    if m is None:
+        return None
+    _, z = clause_bounds(s, m.end(), m.end())
+    quoted = _QUOTE_RE.search(s, m.end(), z)
+    if quoted:
+        return Span(quoted.start(1), quoted.end(1), quoted.group(1), 1.0)
+    a, b = _paren_or_trim(s, m.end(), z)
+    return Span(a, b, s[a:b], 1.0) if 0 < b - a <= MAX_SLOT_CHARS else None
 
 
 MAX_SLOT_CHARS = 40  # longer than any name or short list: the anchors bound a stretch of text
