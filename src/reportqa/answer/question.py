@@ -30,7 +30,8 @@ _PLACE_KIND = re.compile(r"(?:[一两二三四五六七八九十几]?个|些)?(?
 _NAME = re.compile(r"叫什么|叫做什么|名称|名字|称为什么|称号|什么品牌")
 _ROLE_END = re.compile(r"(?:长|书记|主任|队员|指挥|负责人|经理|带头人|能人|专家|教授|党员|代表|乡贤|创始人|"
                        r"第一书记|网红|主播|青年|农民|村民|老人)$")
-TOTAL = re.compile(r"共|累计|合计|总计|总共|一共")  # words of a total
+# words of a total; not 共 inside another word (公共, 共同, 鱼菜共生, 共建共享)
+TOTAL = re.compile(r"(?<![公中])共(?![生同建享富青产识赢治商创谋性振和])|累计|合计|总计")
 _QUESTION_NOUNS = {"时候", "时间", "地方", "名字", "情况", "问题", "方面", "内容", "数量", "多少", "哪些"}
 
 
