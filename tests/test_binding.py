@@ -216,6 +216,19 @@ def test_a_figure_whose_sentence_names_the_thing_only_in_a_later_list_is_the_who
     assert admissible("溪源村竹荪菌种植面积有多少亩?", each) == ["85亩"]
 
 
+def test_gong_inside_another_word_does_not_make_a_total_question():
+    sentence = "黎川县“稻渔共生”示范基地用地260亩,养殖禾花鱼、泥鳅、小龙虾等为主。"
+    assert admissible("黎川县“稻渔共生”示范基地里养泥鳅的有多少亩?", sentence) == []
+
+
+def test_items_joined_by_he_or_ji_or_quoted_in_a_row_share_the_figure():
+    assert admissible("2031年泸溪县卖掉的杨梅酒有多少斤?", "2031年泸溪县卖掉2万多斤米酒和杨梅酒。") == []
+    assert admissible("2031年泸溪县卖掉的米酒和杨梅酒共有多少斤?", "2031年泸溪县卖掉2万多斤米酒和杨梅酒。") == ["2万多斤"]
+    sentence = "宁德市评出的案例包括“海上牧场”“林下经济”“古村活化”三类共45个。"
+    assert admissible("宁德市评出的案例中,“林下经济”类有多少个?", sentence) == []
+    assert admissible("宁德市评出的“林下经济”类案例有多少个?", "宁德市评出的“林下经济”类案例有12个。") == ["12个"]
+
+
 def test_a_listed_place_owns_no_figure_alone():
     sentence = "对口帮扶广西、四川、贵州、云南4省(区),帮扶93个贫困县摘帽。"
     assert admissible("广东帮扶的贫困县有多少个摘帽?", sentence, Context("", "广东东西部扶贫协作", "", "")) == ["93个"]

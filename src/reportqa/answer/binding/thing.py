@@ -121,13 +121,24 @@ def _is_item(text: str, w: str) -> bool:
     return bool(re.search(f"{re.escape(w)}[、和及与]|[、和及与]{re.escape(w)}", text))
 
 
+_JOINER = r"(?:、|和|及(?!时)|与|以及)"
+_ITEM_AFTER = re.compile(r"[\u4e00-\u9fff]?" + _JOINER)  # 羊肚(菌)、 … : the item's head is asked
+_ITEM_END = re.compile(r"[\u4e00-\u9fff]?(?:等|[，,；;。]|$)")
+_JOINED_BEFORE = re.compile(_JOINER + "$")
+
+
 def _bare_item(text: str, a: int, z: int) -> bool:
-    """Whether ``text[a:z]`` is a whole item of a 、 list, or its head (羊肚 of 羊肚菌): 卫生 in 用于卫生、教育,
-    not 咖啡 in 、咖啡品鉴中心."""
-    if re.match(r"[\u4e00-\u9fff][、和及与等]", text[z:z + 2]):
-        z += 1
-    after = text[z:z + 1]
-    return after == "、" or (text[a - 1:a] == "、" and after in ("", "和", "及", "与", "等"))
+    """Whether ``text[a:z]`` is a whole item of a list joined by 、 和 及 与 or 以及, or its head (羊肚 of
+    羊肚菌), or one of quoted items written in a row (“综合示范创新”“特色微创新”): 卫生 in 用于卫生、教育,
+    包谷酒 in 包谷酒和高粱酒, not 咖啡 in 、咖啡品鉴中心."""
+    qa, qz = text.rfind("“", 0, a), text.find("”", z)
+    if qa >= 0 and qz >= 0 and "”" not in text[qa:a] and "“" not in text[z:qz]:
+        if text[qz + 1:qz + 2] in ("“", "、") or text[qa - 1:qa] in ("”", "、"):
+            return True
+        a, z = qa, qz + 1
+    if _ITEM_AFTER.match(text, z):
+        return True
+    return bool(_JOINED_BEFORE.search(text, 0, a)) and bool(_ITEM_END.match(text, z))
 
 
 def _names_new_subject(prefix: str, question: str) -> bool:
