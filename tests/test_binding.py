@@ -229,6 +229,16 @@ def test_items_joined_by_he_or_ji_or_quoted_in_a_row_share_the_figure():
     assert admissible("宁德市评出的“林下经济”类案例有多少个?", "宁德市评出的“林下经济”类案例有12个。") == ["12个"]
 
 
+def test_a_part_of_a_whole_the_question_states_is_smaller_and_of_its_kind():
+    sentence = "泸溪县投入800万元帮扶资金,撬动社会投资1.6亿元,发放慰问物资2000份。"
+    assert admissible("泸溪县那800万元帮扶资金里,用在浦市镇的有多少?", sentence) == []
+    assert admissible("泸溪县投入的帮扶资金有多少?", sentence) == ["800万元"]
+    part = "泸溪县800万元帮扶资金中,用于浦市镇的有260万元,用于兴隆场镇的有1200万元。"
+    assert admissible("泸溪县800万元帮扶资金中,用于浦市镇的有多少?", part) == ["260万元"]
+    # a figure qualifying the things counted is no whole: 投资5亿元的项目中,有多少个
+    assert admissible("泸溪县投资5亿元的项目中,有多少个已经投产?", "泸溪县投资5亿元的项目中,已有3个投产。") == ["3个"]
+
+
 def test_a_listed_place_owns_no_figure_alone():
     sentence = "对口帮扶广西、四川、贵州、云南4省(区),帮扶93个贫困县摘帽。"
     assert admissible("广东帮扶的贫困县有多少个摘帽?", sentence, Context("", "广东东西部扶贫协作", "", "")) == ["93个"]

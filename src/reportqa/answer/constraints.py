@@ -14,7 +14,7 @@ from importlib import resources
 from ..segment import domain_words, leading_words, pos_tags, word_frequency
 from .places import Place, places_in
 from .question import Question, nouns
-from .units import figure_pattern, split_unit
+from .units import Figure, figure_pattern, figures_in, split_unit, unit_families
 
 _DELTA_Q = re.compile(r"增长了|增加了|提高了|提升了|上升了|下降了|减少了|降低了|增长多少|增加多少|增幅|增速|增长率|"
                       r"同比|净增|多少个百分点|增长几|增加几|涨了|涨幅|多了|少了|降了|"
@@ -43,6 +43,7 @@ class Constraints:
     asked: list[str] = field(default_factory=list)  # nouns of the clause that asks, programme words aside
     parts: list[str] = field(default_factory=list)  # a part of a whole it asks about (干部中女性 → 女性)
     bodies: list[str] = field(default_factory=list)  # bodies and people it names (places aside)
+    whole: Figure | None = None  # a whole the question states and asks a part of (那148个项目里,…有多少个)
 
 
 @functools.lru_cache(maxsize=1)
@@ -74,6 +75,7 @@ def read_constraints(q: Question) -> Constraints:
             c.family = "count" if c.counted else ""
         c.measure_named = _measure_table().get(c.measure, ("", False))[1]
         c.role = "delta" if _DELTA_Q.search(q.text) else "old" if _OLD_Q.search(q.text) else "level"
+        c.whole = _stated_whole(q.text, unit_families().get(c.unit, c.unit) or c.family)
     place_words = {v for p in c.places for v in (p.text, p.key)}
     c.things = [n for n in nouns(q.text) if n not in place_words and not any(n in p for p in place_words)
                 and n != c.measure.lower() and n not in measures()]
@@ -81,6 +83,17 @@ def read_constraints(q: Question) -> Constraints:
     c.bodies = [e for e in q.entities if not any(p.start < q.text.find(e) + len(e) and q.text.find(e) < p.end
                                                  for p in c.places)]
     return c
+
+
+_WHOLE_AFTER = re.compile(r"[^,，;；:：。?？\d的]{0,12}?(?:当中|之中|里|中)(?:[,，]|的)")
+
+
+def _stated_whole(text: str, family: str) -> Figure | None:
+    """A figure the question states as the whole it asks a part of: followed in its clause by 里/中/当中
+    (那3000万元帮扶资金里,用在雷州的有多少; 2180亩闲置土地中), and of the ``family`` the question asks
+    for, if it names one. The answer is smaller and of its kind."""
+    whole = next((f for f in figures_in(text) if _WHOLE_AFTER.match(text, f.end)), None)
+    return whole if whole is not None and family in ("", whole.family) else None
 
 
 def _asking_clause(text: str) -> str:

@@ -91,6 +91,18 @@ def figures_in(text: str) -> list[Figure]:
     return out
 
 
+_SCALE = {"": 1, "百": 1e2, "千": 1e3, "万": 1e4, "百万": 1e6, "千万": 1e7, "亿": 1e8, "万亿": 1e12}
+
+
+def figure_value(f: Figure) -> float | None:
+    """The amount of a figure written in Arabic digits (1.5亿元 → 150000000.0); None for a range, a
+    ratio, a fraction or Chinese numerals."""
+    m = re.match(r"(\d+(?:,\d{3})*(?:\.\d+)?)(?:多|余)?(?=\D|$)", f.text)
+    if not m or re.search(r"\d\s*[~～—\-至到:：]", f.text) or f.unit == "分之":
+        return None
+    return float(m.group(1).replace(",", "")) * _SCALE.get(f.magnitude, 1)
+
+
 def unit_ok(figure: Figure, asked_unit: str, asked_family: str) -> bool:
     """Whether ``figure`` is in the unit (or unit family) a question asks for.
 

@@ -7,7 +7,7 @@ import re
 from ...segment import leading_words, pos_tags
 from ..constraints import CHANGE, Constraints
 from ..spans import clause_bounds
-from ..units import Figure, figures_in, magnitude_ok, unit_ok
+from ..units import Figure, figure_value, figures_in, magnitude_ok, unit_ok
 from .base import SEGMENT, Binding
 
 
@@ -49,6 +49,7 @@ def bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) ->
     other = _other_counted(s, f, noun)
     if other:  # 多少名队员 ↔ 10名工作组组长, 多少农民 ↔ 4万多农户: that many of something else
         b.failed.append(("对象", noun, f.text + other))
+    _bind_part_of_whole(c.whole, f, b)
     if not magnitude_ok(f, c.magnitude):
         b.failed.append(("单位", c.magnitude + c.unit, f.text))
     if c.measure_named and not _names_measure(s, f, c.measure):
@@ -61,6 +62,16 @@ def bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) ->
         role = "level"  # 完成林分优化提升多少万亩 ↔ 优化提升203.6万亩: the question asks for that very amount
     if role != c.role:
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
+
+
+def _bind_part_of_whole(whole: Figure | None, f: Figure, b: Binding) -> None:
+    """A part of a whole the question states (那148个项目里,落在四会的有多少个) is of the whole's kind and
+    smaller than it: 2.8亿元 is no part of 3000万元, 1000份 none of 50万元."""
+    if whole is None:
+        return
+    value, most = figure_value(f), figure_value(whole)
+    if f.family != whole.family or (value is not None and most is not None and value >= most):
+        b.failed.append(("对象", whole.text + "中的一部分", f.text))
 
 
 def bind_measured(measure: str, question: str, s: str, f: Figure, b: Binding) -> None:
