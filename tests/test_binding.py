@@ -239,6 +239,12 @@ def test_a_part_of_a_whole_the_question_states_is_smaller_and_of_its_kind():
     assert admissible("泸溪县投资5亿元的项目中,有多少个已经投产?", "泸溪县投资5亿元的项目中,已有3个投产。") == ["3个"]
 
 
+def test_a_per_household_question_is_not_answered_by_the_count_of_households():
+    sentence = "辰溪县黄溪口镇油茶加工厂带动周边60多户农户,户均年增收4200元。"
+    assert admissible("黄溪口镇油茶加工厂带动的农户,每户一年能增收多少?", sentence) == ["4200元"]
+    assert admissible("黄溪口镇油茶加工厂带动了多少户农户?", sentence) == ["60多户"]
+
+
 def test_a_listed_place_owns_no_figure_alone():
     sentence = "对口帮扶广西、四川、贵州、云南4省(区),帮扶93个贫困县摘帽。"
     assert admissible("广东帮扶的贫困县有多少个摘帽?", sentence, Context("", "广东东西部扶贫协作", "", "")) == ["93个"]

@@ -50,6 +50,9 @@ def bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) ->
     if other:  # 多少名队员 ↔ 10名工作组组长, 多少农民 ↔ 4万多农户: that many of something else
         b.failed.append(("对象", noun, f.text + other))
     _bind_part_of_whole(c.whole, f, b)
+    per = _PER.search(question)
+    if per and (per.group(1) or per.group(2)) == f.unit:  # 每户增收多少 ↔ 带动20多户: the households, not the rate
+        b.failed.append(("单位", per.group(0), f.text))
     if not magnitude_ok(f, c.magnitude):
         b.failed.append(("单位", c.magnitude + c.unit, f.text))
     if c.measure_named and not _names_measure(s, f, c.measure):
@@ -62,6 +65,9 @@ def bind_figure(c: Constraints, question: str, s: str, f: Figure, b: Binding) ->
         role = "level"  # 完成林分优化提升多少万亩 ↔ 优化提升203.6万亩: the question asks for that very amount
     if role != c.role:
         b.failed.append(("数值", {"old": "原值", "delta": "增量", "level": "数值"}[c.role], f.text))
+
+
+_PER = re.compile(r"每(?:一)?(?:个|家|位|名)?([户人村亩斤头只家镇])|([人户村亩])均")
 
 
 def _bind_part_of_whole(whole: Figure | None, f: Figure, b: Binding) -> None:
