@@ -245,6 +245,13 @@ def test_a_per_household_question_is_not_answered_by_the_count_of_households():
     assert admissible("黄溪口镇油茶加工厂带动了多少户农户?", sentence) == ["60多户"]
 
 
+def test_a_figure_of_the_city_by_its_short_name_is_not_its_county_s():
+    sentence = "目前,邵阳已有86个村开展生态银行试点,收储金额3.2亿元。"
+    lead = Context(lead="隆回县是湖南的林业大县。", title="", opening="", date="")
+    assert admissible("湖南隆回县的生态银行收储金额是多少?", sentence, lead) == []
+    assert admissible("湖南邵阳市的生态银行收储金额是多少?", sentence) == ["3.2亿元"]
+
+
 def test_a_listed_place_owns_no_figure_alone():
     sentence = "对口帮扶广西、四川、贵州、云南4省(区),帮扶93个贫困县摘帽。"
     assert admissible("广东帮扶的贫困县有多少个摘帽?", sentence, Context("", "广东东西部扶贫协作", "", "")) == ["93个"]

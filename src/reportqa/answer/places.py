@@ -72,6 +72,12 @@ def within(place: str, region: str) -> bool:
     return gaz.get(region, region) in parents.get(gaz.get(place, place), frozenset())
 
 
+def enclosing(place: str) -> frozenset[str]:
+    """The full names of the regions ``place`` lies in by the gazetteer (将乐县 → 三明市, 福建省)."""
+    gaz, parents = _load()
+    return parents.get(gaz.get(place, place), frozenset())
+
+
 @functools.lru_cache(maxsize=1)
 def _full_names() -> re.Pattern[str]:
     gaz = gazetteer()

@@ -6,7 +6,7 @@ import functools
 import re
 
 from ...segment import pos_tags
-from ..places import Place, place_level, places_in, same_place, variants, within
+from ..places import Place, enclosing, place_level, places_in, same_place, variants, within
 from ..question import TOTAL
 from ..spans import clause_bounds
 from .base import Binding, Context
@@ -17,13 +17,16 @@ NEAR_LEAD = 60  # characters before a sentence whose last place (a sibling of th
 
 def _mentions(text: str, asked: list[Place]) -> list[Place]:
     """Places named in ``text``: gazetteer and town names, short names jieba reads as places there
-    (在云南昭通, 东莞援建), and the question's own places in any form."""
+    (在云南昭通, 东莞援建), and the question's own places and the regions enclosing them in any form
+    (三明 for a 将乐县 question)."""
     out = list(_places_read(text))
-    for p in asked:
-        for v in variants(p.text) | variants(p.key):
+    named = [(p.key, variants(p.text) | variants(p.key)) for p in asked]
+    named += [(r, variants(r)) for p in asked for r in sorted(enclosing(p.key))]
+    for key, names in named:
+        for v in names:
             for m in re.finditer(re.escape(v), text):
                 if not any(q.start <= m.start() < q.end for q in out):
-                    out.append(Place(m.start(), m.end(), v, p.key))
+                    out.append(Place(m.start(), m.end(), v, key))
     return sorted(out, key=lambda p: p.start)
 
 
