@@ -252,6 +252,12 @@ def test_a_figure_of_the_city_by_its_short_name_is_not_its_county_s():
     assert admissible("湖南邵阳市的生态银行收储金额是多少?", sentence) == ["3.2亿元"]
 
 
+def test_a_province_s_figure_does_not_answer_for_the_whole_country():
+    sentence = "近日,国家林草局公布首批国家级林下经济示范基地名单,贵州省共有17个基地入选。"
+    assert admissible("首批国家级林下经济示范基地全国有多少个?", sentence) == []
+    assert admissible("首批国家级林下经济示范基地全国有多少个?", "首批国家级林下经济示范基地全国共有300个。") == ["300个"]
+
+
 def test_a_listed_place_owns_no_figure_alone():
     sentence = "对口帮扶广西、四川、贵州、云南4省(区),帮扶93个贫困县摘帽。"
     assert admissible("广东帮扶的贫困县有多少个摘帽?", sentence, Context("", "广东东西部扶贫协作", "", "")) == ["93个"]

@@ -49,6 +49,8 @@ def bind_places(asked: list[Place], question: str, s: str, start: int, ctx: Cont
     """Each asked place must own the candidate or contain its owner; another town's sentence, or a total
     over listed places (a ``figure`` only), fails."""
     if not asked:
+        if figure:
+            _bind_nation(question, s, start, b)
         return
     other = _sibling_before(s, start, asked) or (figure and not TOTAL.search(question)
                                                  and _list_total(s, start, asked, ctx.lead))
@@ -77,6 +79,19 @@ def bind_places(asked: list[Place], question: str, s: str, start: int, ctx: Cont
             b.matched.append(("地点", p.text, "句内" if any(v in s for v in variants(p.text)) else "上文"))
         else:
             b.failed.append(("地点", p.text, owner.text if owner else ""))
+
+
+def _bind_nation(question: str, s: str, start: int, b: Binding) -> None:
+    """A question about the whole country (全国一共有多少个) is not answered by a figure whose clause
+    names a province, city or county before it (广东省共有29个乡镇入选)."""
+    if "全国" not in question:
+        return
+    a, _ = clause_bounds(s, start, start)
+    if "全国" in s[a:start]:
+        return
+    owner = [p for p in _places_read(s[a:start]) if not _names_body(s[a:start], p)]
+    if owner:
+        b.failed.append(("地点", "全国", owner[-1].text))
 
 
 def _narrowest(asked: list[Place]) -> Place:
