@@ -258,6 +258,14 @@ def test_a_province_s_figure_does_not_answer_for_the_whole_country():
     assert admissible("首批国家级林下经济示范基地全国有多少个?", "首批国家级林下经济示范基地全国共有300个。") == ["300个"]
 
 
+def test_a_county_s_figure_does_not_answer_for_a_company_in_it():
+    sentence = "目前,琼中黄果种植面积达8万亩,是海南最大的黄果基地。"
+    assert admissible("琼中绿野果业有限公司种了多少亩黄果?", sentence) == []
+    assert admissible("琼中县种了多少亩黄果?", sentence) == ["8万亩"]
+    own = "琼中绿野果业有限公司在琼中种植黄果1200亩。"
+    assert admissible("琼中绿野果业有限公司种了多少亩黄果?", own) == ["1200亩"]
+
+
 def test_a_listed_place_owns_no_figure_alone():
     sentence = "对口帮扶广西、四川、贵州、云南4省(区),帮扶93个贫困县摘帽。"
     assert admissible("广东帮扶的贫困县有多少个摘帽?", sentence, Context("", "广东东西部扶贫协作", "", "")) == ["93个"]

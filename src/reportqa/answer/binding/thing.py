@@ -158,7 +158,23 @@ def bind_referent(question: str, s: str, f: Figure, ctx: Context, b: Binding) ->
     asked = body_names(question)
     found = referent(ctx.lead, s[:f.start]) if asked else ""
     if not found:
+        _bind_place_not_body(asked, s, f, b)
         return
     places = "".join(p.text for p in places_in(question, short_forms=True))
     if not any(same_body(x, found, places) for x in asked):
         b.failed.append(("对象", asked[-1], found))
+
+
+_LOCATIVE = re.compile(r"(?:在|于|到|赴|从|向|与)$")
+
+
+def _bind_place_not_body(asked: list[str], s: str, f: Figure, b: Binding) -> None:
+    """A figure whose clause opens on a place (大埔蜜柚种植面积达22万亩) in a sentence naming none of the
+    bodies the question asks about (大埔高峰农业发展有限公司) is the place's, not that body's."""
+    if not asked or body_names(s[:f.end]) or referent("", s[:f.start]):
+        return
+    a, _ = clause_bounds(s, f.start, f.end)
+    own = [p for p in places_in(s[a:f.start], short_forms=True) if not _LOCATIVE.search(s[a:a + p.start])]
+    places = "".join(p.text for p in places_in("".join(asked), short_forms=True))
+    if own and not any(same_body(x, s[a:f.start], places) for x in asked):
+        b.failed.append(("对象", asked[-1], own[0].text))
