@@ -68,8 +68,7 @@ def _load() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
 
 def within(place: str, region: str) -> bool:
     """Whether ``place`` lies inside ``region`` by the gazetteer (松阳县 within 丽水市 and 浙江省)."""
-    gaz, parents = _load()
-    return gaz.get(region, region) in parents.get(gaz.get(place, place), frozenset())
+    return gazetteer().get(region, region) in enclosing(place)
 
 
 def enclosing(place: str) -> frozenset[str]:

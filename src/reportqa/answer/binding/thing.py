@@ -96,10 +96,11 @@ def bind_listed_thing(question: str, s: str, f: Figure, b: Binding) -> None:
     if "分别" in clause:  # 巴戟天、沉香等品种分别占35%、20%: each item has its own figure
         return
     for w in _item_words(question):
-        text = clause if w in clause else s
+        in_clause = w in clause
+        text = clause if in_clause else s
         at = [m.start() for m in re.finditer(re.escape(w), text)]
         items = [i for i in at if _bare_item(text, i, i + len(w))]
-        if text is s and (len(items) < len(at) or "分别" in s):
+        if not in_clause and (len(items) < len(at) or "分别" in s):
             continue  # named outside a list too: the sentence tells of it
         if any(not [g for g in figures_in(text) if g.start <= i < g.end or 0 <= i - g.end <= 2
                     or 0 <= g.start - i - len(w) <= 4] for i in items):
@@ -171,7 +172,7 @@ _LOCATIVE = re.compile(r"(?:在|于|到|赴|从|向|与)$")
 def _bind_place_not_body(asked: list[str], s: str, f: Figure, b: Binding) -> None:
     """A figure whose clause opens on a place (大埔蜜柚种植面积达22万亩) in a sentence naming none of the
     bodies the question asks about (大埔高峰农业发展有限公司) is the place's, not that body's."""
-    if not asked or body_names(s[:f.end]) or referent("", s[:f.start]):
+    if not asked or body_names(s[:f.end]):  # called when no 该企业 of the sentence has a referent
         return
     a, _ = clause_bounds(s, f.start, f.end)
     own = [p for p in places_in(s[a:f.start], short_forms=True) if not _LOCATIVE.search(s[a:a + p.start])]
